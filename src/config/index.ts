@@ -1,0 +1,6 @@
+export * from './types';
+export * from './defaults';
+export * from './resolve';
+export * from './derive';
+export * from './duration';
+export * from './quantity';

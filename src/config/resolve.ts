@@ -1,0 +1,82 @@
+import { DEFAULT_CONFIG } from './defaults';
+import { HeapwatchConfig, HeapwatchConfigInput } from './types';
+import { show } from './show';
+import { validateConfig } from './validate';
+
+/** Thrown when the config is invalid; `problems` lists every one, each naming field, value and what is allowed. */
+export class ConfigError extends Error {
+  constructor(public readonly problems: readonly string[]) {
+    super(`heapwatch config has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n` +
+      problems.map((p) => `  - ${p}`).join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Fills in the documented defaults, validates, and returns a frozen config.
+ * Throws ConfigError listing every problem at once; it never half-applies.
+ */
+export function resolveConfig(input: HeapwatchConfigInput = {}): HeapwatchConfig {
+  const problems: string[] = [];
+  const merged = merge(DEFAULT_CONFIG, input, '', problems) as HeapwatchConfig;
+  // A field with the wrong type was replaced by its default above, so the semantic checks
+  // still run on a whole object and every problem is reported in one go.
+  problems.push(...validateConfig(merged));
+  if (problems.length > 0) throw new ConfigError(problems);
+  return deepFreeze(merged);
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+// Keys people reach for that would put a secret into dist/; each gets its own advice.
+const FORBIDDEN_KEYS: Record<string, string> = {
+  webhookUrl: 'put the Slack webhook URL in a Secret and name it in slack.webhookSecretName',
+  apiUrl: 'put the Slack webhook URL in a Secret and name it in slack.webhookSecretName',
+  adminPassword: 'put the Grafana admin password in a Secret and name it in grafana.adminSecretName',
+  token: 'put the snapshot token in a Secret and name it in exporter.snapshots.tokenSecretName',
+};
+
+/** Merges input over defaults by the defaults' shape; unknown keys and wrong types become problems. */
+function merge(defaults: unknown, input: unknown, path: string, problems: string[]): unknown {
+  if (input === undefined) return defaults;
+  if (isPlainObject(defaults)) {
+    if (!isPlainObject(input)) {
+      problems.push(`'${path}' (${show(input)}) must be an object`);
+      return defaults;
+    }
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(defaults)) out[key] = merge(defaults[key], input[key], join(path, key), problems);
+    for (const key of Object.keys(input)) {
+      if (key in defaults) continue;
+      const advice = FORBIDDEN_KEYS[key];
+      problems.push(advice
+        ? `'${join(path, key)}' is not allowed: a secret must never be written into the manifests; ${advice}`
+        : `'${join(path, key)}' is not a known field; allowed here: ${Object.keys(defaults).join(', ')}`);
+    }
+    return out;
+  }
+  if (Array.isArray(defaults) || (defaults === undefined && Array.isArray(input))) {
+    if (!Array.isArray(input)) {
+      problems.push(`'${path}' (${show(input)}) must be a list`);
+      return defaults;
+    }
+    return input.map((item) => (isPlainObject(item) ? { ...item } : item));
+  }
+  // Optional leaves without a default take the input's type; the validator checks it.
+  if (defaults !== undefined && typeof input !== typeof defaults) {
+    problems.push(`'${path}' (${show(input)}) must be a ${typeof defaults}`);
+    return defaults;
+  }
+  return input;
+}
+
+const join = (path: string, key: string) => (path ? `${path}.${key}` : key);
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    Object.values(value).forEach(deepFreeze);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,322 @@
+/**
+ * The one heapwatch config. Every threshold, limit, probe, rule, dashboard line and
+ * route is derived from an object of this shape; `resolveConfig()` fills in the
+ * defaults documented here and validates the result.
+ *
+ * Durations are Prometheus durations ("30s", "5m"); memory and CPU are Kubernetes
+ * quantities ("512Mi", "250m"); ratios are fractions in (0, 1].
+ */
+export interface HeapwatchConfig {
+  /**
+   * Namespace of the monitoring stack (Prometheus, Alertmanager, Grafana, kube-state-metrics).
+   * @default "heapwatch"
+   */
+  readonly namespace: string;
+  /** How the heap is judged: thresholds, streaks, liveness. */
+  readonly heap: HeapConfig;
+  /** The watched Node.js app (the sample app in charts/main.ts, or your own). */
+  readonly app: AppConfig;
+  /** The exporter sidecar beside the app. */
+  readonly exporter: ExporterConfig;
+  /** Alert windows and the links every alert carries. */
+  readonly alerts: AlertsConfig;
+  /** Slack routing. */
+  readonly slack: SlackConfig;
+  readonly prometheus: PrometheusConfig;
+  readonly alertmanager: AlertmanagerConfig;
+  readonly grafana: GrafanaConfig;
+  readonly kubeStateMetrics: KubeStateMetricsConfig;
+}
+
+/** Which denominator the heap ratio uses. */
+export enum HeapRatioBasis {
+  /**
+   * heap used / V8 heap size limit: what actually runs out. The default.
+   */
+  LIMIT = 'limit',
+  /**
+   * heap used / heapTotal, the origin plan's ratio. V8 grows heapTotal just ahead of
+   * heapUsed, so this sits at 85-95 % in a healthy process and pages all day; kept only
+   * for teams that must reproduce the old monitor.
+   */
+  TOTAL = 'total',
+}
+
+/** Where the sidecar gets the app's readings. */
+export enum MetricsSource {
+  /** The in-process heapwatch agent (all features). The default. */
+  AGENT = 'agent',
+  /**
+   * The app's own prom-client /metrics on localhost, for apps that already serve one.
+   * No streak, no liveness, no forced GC, no snapshots.
+   */
+  SCRAPE = 'scrape',
+}
+
+export interface HeapConfig {
+  /**
+   * A check whose heap ratio is above this is "high". Drives NodejsHeapUsageHigh, the
+   * streak, the liveness decision and the dashboard's threshold line.
+   * @default 0.85
+   */
+  readonly highRatio: number;
+  /**
+   * The healthy target (the origin plan's success metric: heap under 70 %). Drives the
+   * dashboard's target line and the time-under-target recording rules. Must be below highRatio.
+   * @default 0.70
+   */
+  readonly targetRatio: number;
+  /**
+   * Seconds between the agent's heap checks, and the sidecar's scrape interval.
+   * @default 15
+   */
+  readonly checkIntervalSeconds: number;
+  /**
+   * Consecutive high checks that fire NodejsHeapHighStreak ("service restart recommended").
+   * @default 20 (5 minutes at the default interval)
+   */
+  readonly streakAlertChecks: number;
+  /**
+   * Consecutive high checks after which /livez fails (and the kubelet restarts the app),
+   * only if a forced GC does not bring the ratio back under highRatio. 0 disables. Must be
+   * above streakAlertChecks, so the page comes before the restart.
+   * @default 60 (15 minutes at the default interval)
+   */
+  readonly livenessFailChecks: number;
+  /**
+   * Seconds after start during which /livez never fails (the startup probe's budget too).
+   * @default 120
+   */
+  readonly startupGraceSeconds: number;
+  /**
+   * The denominator of heapwatch_heap_used_ratio's alerting twin.
+   * @default HeapRatioBasis.LIMIT
+   */
+  readonly ratioBasis: HeapRatioBasis;
+  /**
+   * V8 old-space limit (--max-old-space-size) as a fraction of the app container's memory
+   * limit; the rest is for new space, code, buffers and native memory.
+   * @default 0.75
+   */
+  readonly oldSpaceLimitRatio: number;
+  /**
+   * Write one heap snapshot into the shared volume before /livez fails, when there is room.
+   * @default true
+   */
+  readonly snapshotBeforeRestart: boolean;
+}
+
+/** CPU and memory for one container. */
+export interface Resources {
+  /** @default - per component */
+  readonly cpuRequest: string;
+  /** @default - per component */
+  readonly cpuLimit: string;
+  /** @default - per component */
+  readonly memoryRequest: string;
+  /** @default - per component */
+  readonly memoryLimit: string;
+}
+
+export interface AppConfig {
+  /**
+   * Name of the app: the Deployment, Service and `app.kubernetes.io/name` label.
+   * @default "sample-app"
+   */
+  readonly name: string;
+  /**
+   * Namespace the app runs in.
+   * @default "default"
+   */
+  readonly namespace: string;
+  /**
+   * The app's image, with an explicit tag or digest (never `latest`).
+   * @default "docker.io/library/node:24.11.1-alpine3.22" (the sample app)
+   */
+  readonly image: string;
+  /**
+   * Command for the app container.
+   * @default - the image's own entrypoint (the sample app runs a small inline HTTP server)
+   */
+  readonly command?: readonly string[];
+  /**
+   * The app's HTTP port (container port named "http").
+   * @default 3000
+   */
+  readonly port: number;
+  /** @default 1 */
+  readonly replicas: number;
+  /**
+   * The app container's resources. memoryLimit drives --max-old-space-size.
+   * @default { cpuRequest: "100m", cpuLimit: "1", memoryRequest: "1Gi", memoryLimit: "1Gi" }
+   */
+  readonly resources: Resources;
+  /**
+   * NODE_OPTIONS the app already uses; heapwatch appends its own, keeping these.
+   * @default ""
+   */
+  readonly nodeOptions: string;
+  /**
+   * Add --expose-gc. Not needed for the agent's forced GC (it uses an in-process inspector
+   * session); only for apps that call global.gc() themselves.
+   * @default false
+   */
+  readonly exposeGc: boolean;
+  /**
+   * Port of the agent's /livez server inside the app container (never 9229, the inspector's).
+   * @default 9465
+   */
+  readonly livenessPort: number;
+}
+
+export interface SnapshotConfig {
+  /**
+   * Secret holding the admin API's bearer token (created by you; see README).
+   * @default "heapwatch-snapshot-token"
+   */
+  readonly tokenSecretName: string;
+  /** @default "token" */
+  readonly tokenSecretKey: string;
+  /** Snapshot files kept in the shared volume; the oldest goes first. @default 3 */
+  readonly maxKept: number;
+  /** Minimum time between two requested snapshots. @default "5m" */
+  readonly cooldown: string;
+  /** Size limit of the shared emptyDir that holds snapshots. @default "2Gi" */
+  readonly volumeSizeLimit: string;
+}
+
+export interface ExporterConfig {
+  /** @default "ghcr.io/heapwatch/exporter:0.1.0" */
+  readonly image: string;
+  /** The metrics and admin port (container port named "metrics"). @default 9464 */
+  readonly port: number;
+  /** @default MetricsSource.AGENT */
+  readonly source: MetricsSource;
+  /** Path of the app's own metrics, for MetricsSource.SCRAPE. @default "/metrics" */
+  readonly scrapePath: string;
+  /** @default { cpuRequest: "20m", cpuLimit: "200m", memoryRequest: "96Mi", memoryLimit: "160Mi" } */
+  readonly resources: Resources;
+  readonly snapshots: SnapshotConfig;
+}
+
+export interface AlertsConfig {
+  /**
+   * runbook_url is this plus "/<AlertName>.md" (the files in alerts/runbooks/).
+   * @default "https://github.com/heapwatch/heapwatch/blob/main/alerts/runbooks"
+   */
+  readonly runbookBaseUrl: string;
+  /** NodejsHeapUsageHigh's `for`. @default "5m" */
+  readonly heapHighFor: string;
+  /** NodejsHeapLeakSuspected: how far ahead the live heap is forecast. @default "4h" */
+  readonly leakForecastHorizon: string;
+  /** NodejsHeapLeakSuspected: the window the forecast is fitted over. @default "1h" */
+  readonly leakLookback: string;
+  /** NodejsHeapLeakSuspected stays silent this long after a (re)start. @default "30m" */
+  readonly leakStartupGrace: string;
+  /** NodejsGcPressureHigh: share of wall time in GC. @default 0.10 */
+  readonly gcPressureRatio: number;
+  /** @default "10m" */
+  readonly gcPressureFor: string;
+  /** NodejsContainerMemoryNearLimit: RSS as a share of the container limit. @default 0.90 */
+  readonly containerMemoryRatio: number;
+  /** @default "5m" */
+  readonly containerMemoryFor: string;
+  /** NodejsContainerOOMKilled: how recent the OOM-killed restart must be. @default "15m" */
+  readonly oomWindow: string;
+  /** HeapwatchExporterDown's `for`. @default "5m" */
+  readonly exporterDownFor: string;
+  /** HeapwatchAgentMissing's `for`. @default "5m" */
+  readonly agentMissingFor: string;
+}
+
+export interface SlackConfig {
+  /** Send alerts to Slack. @default true */
+  readonly enabled: boolean;
+  /**
+   * Secret (in the stack's namespace) whose key holds the incoming-webhook URL. Never the URL itself.
+   * @default "heapwatch-slack"
+   */
+  readonly webhookSecretName: string;
+  /** @default "webhook-url" */
+  readonly webhookSecretKey: string;
+  /** Channel for severity=critical. @default "#heapwatch-critical" */
+  readonly criticalChannel: string;
+  /** Channel for severity=warning. @default "#heapwatch-warnings" */
+  readonly warningChannel: string;
+  /** Channel for the always-firing Watchdog (its own receiver). @default "#heapwatch-watchdog" */
+  readonly watchdogChannel: string;
+}
+
+export interface RemoteWriteTarget {
+  /** http(s) URL of a remote-write endpoint (Thanos, Mimir, ...). */
+  readonly url: string;
+  /** @default - derived from the URL */
+  readonly name?: string;
+}
+
+export interface PrometheusConfig {
+  /** @default "quay.io/prometheus/prometheus:v2.55.1" */
+  readonly image: string;
+  /** @default 1 */
+  readonly replicas: number;
+  /** TSDB retention. Long enough for the 30-day success targets. @default "35d" */
+  readonly retention: string;
+  /** PVC size; unset for an emptyDir (data lost on reschedule). @default "20Gi" */
+  readonly storageSize?: string;
+  /** @default - the cluster's default StorageClass */
+  readonly storageClassName?: string;
+  /** Rule evaluation interval. @default "15s" */
+  readonly evaluationInterval: string;
+  /** @default [] */
+  readonly remoteWrite: readonly RemoteWriteTarget[];
+  /** @default { cpuRequest: "250m", cpuLimit: "1", memoryRequest: "1Gi", memoryLimit: "2Gi" } */
+  readonly resources: Resources;
+}
+
+export interface AlertmanagerConfig {
+  /** @default "quay.io/prometheus/alertmanager:v0.27.0" */
+  readonly image: string;
+  /** Replicas above 1 form a gossip cluster. @default 1 */
+  readonly replicas: number;
+  /** PVC for the notification log and silences; unset for an emptyDir. @default "1Gi" */
+  readonly storageSize?: string;
+  /** @default - the cluster's default StorageClass */
+  readonly storageClassName?: string;
+  /** @default "30s" */
+  readonly groupWait: string;
+  /** @default "5m" */
+  readonly groupInterval: string;
+  /** @default "4h" */
+  readonly repeatInterval: string;
+  /** @default { cpuRequest: "50m", cpuLimit: "200m", memoryRequest: "64Mi", memoryLimit: "128Mi" } */
+  readonly resources: Resources;
+}
+
+export interface GrafanaConfig {
+  /** @default "docker.io/grafana/grafana:11.3.0" */
+  readonly image: string;
+  /** Secret with keys admin-user and admin-password (created by you). @default "heapwatch-grafana-admin" */
+  readonly adminSecretName: string;
+  /** The URL people open Grafana at; alert dashboard links start with it. @default "http://localhost:3000" */
+  readonly externalUrl: string;
+  /** @default { cpuRequest: "50m", cpuLimit: "500m", memoryRequest: "128Mi", memoryLimit: "256Mi" } */
+  readonly resources: Resources;
+}
+
+export interface KubeStateMetricsConfig {
+  /** @default "registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.13.0" */
+  readonly image: string;
+  /** @default { cpuRequest: "20m", cpuLimit: "200m", memoryRequest: "64Mi", memoryLimit: "128Mi" } */
+  readonly resources: Resources;
+}
+
+/** What a user writes: any part may be left out; arrays replace the default whole. */
+export type HeapwatchConfigInput = DeepPartial<HeapwatchConfig>;
+
+export type DeepPartial<T> = {
+  -readonly [K in keyof T]?: T[K] extends readonly (infer U)[]
+    ? readonly U[]
+    : T[K] extends object
+      ? DeepPartial<T[K]>
+      : T[K];
+};

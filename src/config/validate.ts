@@ -1,0 +1,213 @@
+import { DURATION_FORMS, parseDuration } from './duration';
+import { parseQuantity, QUANTITY_FORMS } from './quantity';
+import { show } from './show';
+import { HeapRatioBasis, HeapwatchConfig, MetricsSource, Resources } from './types';
+
+/**
+ * Semantic checks on a merged config. Returns every problem, each naming the field,
+ * the value given and what is allowed; an empty list means valid.
+ */
+export function validateConfig(c: HeapwatchConfig): string[] {
+  const p: string[] = [];
+  const check = (ok: boolean, field: string, value: unknown, allowed: string) => {
+    if (!ok) p.push(`'${field}' (${show(value)}) ${allowed}`);
+  };
+  const ratio = (field: string, v: number) =>
+    check(Number.isFinite(v) && v > 0 && v <= 1, field, v, 'must be a number in (0, 1]');
+  const integer = (field: string, v: number, min: number, max = Number.MAX_SAFE_INTEGER) =>
+    check(Number.isInteger(v) && v >= min && v <= max, field, v,
+      max === Number.MAX_SAFE_INTEGER ? `must be a whole number >= ${min}` : `must be a whole number from ${min} to ${max}`);
+  const duration = (field: string, v: string) => check(parseDuration(v) !== undefined, field, v, `must be ${DURATION_FORMS}`);
+  const dnsLabel = (field: string, v: string) =>
+    check(typeof v === 'string' && /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(v), field, v,
+      'must be an RFC 1123 label: lower-case letters, digits and "-", starting and ending with a letter or digit, at most 63 characters');
+  const dnsSubdomain = (field: string, v: string) =>
+    check(typeof v === 'string' && v.length <= 253 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(v), field, v,
+      'must be an RFC 1123 subdomain: lower-case letters, digits, "-" and ".", at most 253 characters');
+  const secretKey = (field: string, v: string) =>
+    check(typeof v === 'string' && /^[-._a-zA-Z0-9]{1,253}$/.test(v), field, v, 'must be a Secret key: letters, digits, "-", "_" and "."');
+  const httpUrl = (field: string, v: string) => check(isHttpUrl(v), field, v, 'must be an absolute http:// or https:// URL');
+  const image = (field: string, v: string) => {
+    const why = imageProblem(v);
+    if (why) p.push(`'${field}' (${show(v)}) ${why}`);
+  };
+  const port = (field: string, v: number) => {
+    integer(field, v, 1, 65535);
+    check(v !== 9229, field, v, 'must not be 9229: that is the Node.js inspector port, which heapwatch never opens');
+  };
+  const resources = (field: string, r: Resources) => {
+    const memReq = parseQuantity(r.memoryRequest);
+    const memLim = parseQuantity(r.memoryLimit);
+    const cpuReq = parseQuantity(r.cpuRequest);
+    const cpuLim = parseQuantity(r.cpuLimit);
+    check(memReq !== undefined && memReq > 0, `${field}.memoryRequest`, r.memoryRequest, `must be ${QUANTITY_FORMS}, above zero`);
+    check(memLim !== undefined && memLim > 0, `${field}.memoryLimit`, r.memoryLimit, `must be ${QUANTITY_FORMS}, above zero`);
+    check(cpuReq !== undefined && cpuReq > 0, `${field}.cpuRequest`, r.cpuRequest, 'must be a CPU quantity such as "100m" or "1", above zero');
+    check(cpuLim !== undefined && cpuLim > 0, `${field}.cpuLimit`, r.cpuLimit, 'must be a CPU quantity such as "100m" or "1", above zero');
+    if (memReq && memLim) check(memReq <= memLim, `${field}.memoryRequest`, r.memoryRequest, `must not exceed ${field}.memoryLimit (${show(r.memoryLimit)})`);
+    if (cpuReq && cpuLim) check(cpuReq <= cpuLim, `${field}.cpuRequest`, r.cpuRequest, `must not exceed ${field}.cpuLimit (${show(r.cpuLimit)})`);
+  };
+  const storage = (field: string, v: string | undefined) => {
+    if (v !== undefined) check((parseQuantity(v) ?? 0) > 0, field, v, `must be ${QUANTITY_FORMS}, above zero, or left unset for an emptyDir`);
+  };
+
+  // namespace and names
+  dnsLabel('namespace', c.namespace);
+  dnsLabel('app.namespace', c.app.namespace);
+  dnsLabel('app.name', c.app.name);
+
+  // heap
+  const h = c.heap;
+  ratio('heap.highRatio', h.highRatio);
+  ratio('heap.targetRatio', h.targetRatio);
+  if (Number.isFinite(h.targetRatio) && Number.isFinite(h.highRatio) && h.targetRatio >= h.highRatio) {
+    p.push(`'heap.targetRatio' (${show(h.targetRatio)}) must be below 'heap.highRatio' (${show(h.highRatio)})`);
+  }
+  integer('heap.checkIntervalSeconds', h.checkIntervalSeconds, 1, 300);
+  integer('heap.streakAlertChecks', h.streakAlertChecks, 1);
+  integer('heap.livenessFailChecks', h.livenessFailChecks, 0);
+  if (Number.isInteger(h.livenessFailChecks) && h.livenessFailChecks > 0 && h.livenessFailChecks <= h.streakAlertChecks) {
+    p.push(`'heap.livenessFailChecks' (${h.livenessFailChecks}) must be 0 (disabled) or above 'heap.streakAlertChecks' ` +
+      `(${show(h.streakAlertChecks)}), so the streak alert pages before the restart`);
+  }
+  integer('heap.startupGraceSeconds', h.startupGraceSeconds, 0, 3600);
+  check(Object.values(HeapRatioBasis).includes(h.ratioBasis), 'heap.ratioBasis', h.ratioBasis,
+    `must be one of ${Object.values(HeapRatioBasis).map((v) => show(v)).join(', ')}`);
+  check(Number.isFinite(h.oldSpaceLimitRatio) && h.oldSpaceLimitRatio >= 0.25 && h.oldSpaceLimitRatio <= 0.9,
+    'heap.oldSpaceLimitRatio', h.oldSpaceLimitRatio, 'must be a number from 0.25 to 0.9 (the rest of the container limit is for new space, code and native memory)');
+
+  // app
+  const a = c.app;
+  image('app.image', a.image);
+  if (a.command !== undefined) {
+    check(Array.isArray(a.command) && a.command.length > 0 && a.command.every((s) => typeof s === 'string' && s !== ''),
+      'app.command', a.command, 'must be a non-empty list of non-empty strings, or left unset for the image entrypoint');
+  }
+  port('app.port', a.port);
+  port('app.livenessPort', a.livenessPort);
+  integer('app.replicas', a.replicas, 1);
+  resources('app.resources', a.resources);
+  const appLimit = parseQuantity(a.resources.memoryLimit);
+  if (appLimit !== undefined && Number.isFinite(h.oldSpaceLimitRatio)) {
+    check(appLimit * h.oldSpaceLimitRatio >= 64 * 2 ** 20, 'app.resources.memoryLimit', a.resources.memoryLimit,
+      `leaves ${Math.floor((appLimit * h.oldSpaceLimitRatio) / 2 ** 20)} MiB of V8 old space at heap.oldSpaceLimitRatio ${h.oldSpaceLimitRatio}; at least 64 MiB is needed`);
+  }
+  check(!/--max-old-space-size|--require[ =].*heapwatch/.test(a.nodeOptions), 'app.nodeOptions', a.nodeOptions,
+    'must not set --max-old-space-size or require the heapwatch agent: both are derived (set app.resources.memoryLimit and heap.oldSpaceLimitRatio)');
+  check(!/--inspect/.test(a.nodeOptions), 'app.nodeOptions', a.nodeOptions, 'must not open the inspector (--inspect*): heapwatch never exposes port 9229');
+
+  // exporter
+  const e = c.exporter;
+  image('exporter.image', e.image);
+  port('exporter.port', e.port);
+  check(Object.values(MetricsSource).includes(e.source), 'exporter.source', e.source,
+    `must be one of ${Object.values(MetricsSource).map((v) => show(v)).join(', ')}`);
+  check(typeof e.scrapePath === 'string' && /^\/[^\s?#]*$/.test(e.scrapePath), 'exporter.scrapePath', e.scrapePath, 'must be a URL path starting with "/"');
+  resources('exporter.resources', e.resources);
+  dnsSubdomain('exporter.snapshots.tokenSecretName', e.snapshots.tokenSecretName);
+  secretKey('exporter.snapshots.tokenSecretKey', e.snapshots.tokenSecretKey);
+  integer('exporter.snapshots.maxKept', e.snapshots.maxKept, 1, 100);
+  duration('exporter.snapshots.cooldown', e.snapshots.cooldown);
+  storage('exporter.snapshots.volumeSizeLimit', e.snapshots.volumeSizeLimit);
+  const ports = [['app.port', a.port], ['app.livenessPort', a.livenessPort], ['exporter.port', e.port]] as const;
+  for (let i = 0; i < ports.length; i++) {
+    for (let j = i + 1; j < ports.length; j++) {
+      if (ports[i][1] === ports[j][1]) p.push(`'${ports[j][0]}' (${ports[j][1]}) must differ from '${ports[i][0]}' (${ports[i][1]}): the containers share one pod network`);
+    }
+  }
+
+  // alerts
+  const al = c.alerts;
+  httpUrl('alerts.runbookBaseUrl', al.runbookBaseUrl);
+  for (const key of ['heapHighFor', 'leakForecastHorizon', 'leakLookback', 'leakStartupGrace', 'gcPressureFor',
+    'containerMemoryFor', 'oomWindow', 'exporterDownFor', 'agentMissingFor'] as const) {
+    duration(`alerts.${key}`, al[key]);
+  }
+  ratio('alerts.gcPressureRatio', al.gcPressureRatio);
+  ratio('alerts.containerMemoryRatio', al.containerMemoryRatio);
+
+  // slack
+  const s = c.slack;
+  if (s.enabled) {
+    check(typeof s.webhookSecretName === 'string' && !/^https?:/i.test(s.webhookSecretName), 'slack.webhookSecretName', redactUrl(s.webhookSecretName),
+      'must name a Kubernetes Secret, not hold the webhook URL: a secret must never be written into the manifests');
+    if (!/^https?:/i.test(s.webhookSecretName)) dnsSubdomain('slack.webhookSecretName', s.webhookSecretName);
+    secretKey('slack.webhookSecretKey', s.webhookSecretKey);
+    for (const key of ['criticalChannel', 'warningChannel', 'watchdogChannel'] as const) {
+      check(typeof s[key] === 'string' && /^[#@][a-z0-9][-_.a-z0-9]{0,79}$/.test(s[key]), `slack.${key}`, s[key],
+        'must be a Slack channel such as "#alerts" (lower-case, "#" or "@" first) when slack.enabled is true');
+    }
+  }
+
+  // prometheus
+  const pr = c.prometheus;
+  image('prometheus.image', pr.image);
+  integer('prometheus.replicas', pr.replicas, 1);
+  duration('prometheus.retention', pr.retention);
+  duration('prometheus.evaluationInterval', pr.evaluationInterval);
+  storage('prometheus.storageSize', pr.storageSize);
+  if (pr.storageClassName !== undefined) dnsSubdomain('prometheus.storageClassName', pr.storageClassName);
+  pr.remoteWrite.forEach((rw, i) => {
+    httpUrl(`prometheus.remoteWrite[${i}].url`, rw?.url);
+    if (rw && /\/\/[^/@]*:[^/@]*@/.test(rw.url)) {
+      p.push(`'prometheus.remoteWrite[${i}].url' must not carry credentials (user:password@): a secret must never be written into the manifests`);
+    }
+    if (rw?.name !== undefined) dnsLabel(`prometheus.remoteWrite[${i}].name`, rw.name);
+  });
+  resources('prometheus.resources', pr.resources);
+
+  // alertmanager
+  const am = c.alertmanager;
+  image('alertmanager.image', am.image);
+  integer('alertmanager.replicas', am.replicas, 1);
+  storage('alertmanager.storageSize', am.storageSize);
+  if (am.storageClassName !== undefined) dnsSubdomain('alertmanager.storageClassName', am.storageClassName);
+  duration('alertmanager.groupWait', am.groupWait);
+  duration('alertmanager.groupInterval', am.groupInterval);
+  duration('alertmanager.repeatInterval', am.repeatInterval);
+  resources('alertmanager.resources', am.resources);
+
+  // grafana and kube-state-metrics
+  image('grafana.image', c.grafana.image);
+  dnsSubdomain('grafana.adminSecretName', c.grafana.adminSecretName);
+  httpUrl('grafana.externalUrl', c.grafana.externalUrl);
+  resources('grafana.resources', c.grafana.resources);
+  image('kubeStateMetrics.image', c.kubeStateMetrics.image);
+  resources('kubeStateMetrics.resources', c.kubeStateMetrics.resources);
+
+  return p;
+}
+
+/** Why an image reference is refused, or undefined when it is pinned. */
+function imageProblem(ref: unknown): string | undefined {
+  if (typeof ref !== 'string' || ref.trim() === '') return 'must be an image reference with an explicit tag or digest, such as "repo/name:1.2.3"';
+  if (/\s/.test(ref)) return 'must not contain spaces';
+  if (/@sha256:[a-f0-9]{64}$/.test(ref)) return undefined;
+  const lastSegment = ref.split('/').pop() ?? '';
+  const colon = lastSegment.lastIndexOf(':');
+  if (colon < 0) return 'must carry an explicit tag or digest (no tag means "latest"), such as "repo/name:1.2.3"';
+  const tag = lastSegment.slice(colon + 1);
+  if (tag === 'latest') return 'must not use the "latest" tag: pin a version so every pod runs the same image';
+  if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(tag)) return 'has an invalid tag: letters, digits, "_", "." and "-", at most 128';
+  return undefined;
+}
+
+function isHttpUrl(v: unknown): boolean {
+  if (typeof v !== 'string') return false;
+  try {
+    const u = new URL(v);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** Error messages must not echo a webhook URL back into logs: keep the host, hide the path. */
+function redactUrl(v: string): string {
+  try {
+    const u = new URL(v);
+    return `${u.protocol}//${u.host}/…(redacted)`;
+  } catch {
+    return v;
+  }
+}

@@ -1,0 +1,221 @@
+/**
+ * Names that several parts of heapwatch rely on: the metric names the sidecar exports
+ * and the rules and dashboard query, the labels Prometheus attaches, the environment the
+ * constructs set and the agent and sidecar read, and the shared-volume layout.
+ *
+ * The agent is dependency-free plain JavaScript and cannot import this file; it repeats
+ * the AGENT_ENV names, and test/contract.test.ts fails when the two drift apart.
+ */
+
+/** Metric names (design brief, "Metrics exported by the sidecar"). */
+export const METRICS = {
+  heapUsed: 'nodejs_heap_size_used_bytes',
+  heapTotal: 'nodejs_heap_size_total_bytes',
+  heapLimit: 'nodejs_heap_size_limit_bytes',
+  external: 'nodejs_external_memory_bytes',
+  heapSpaceUsed: 'nodejs_heap_space_size_used_bytes', // {space}
+  rss: 'process_resident_memory_bytes',
+  gcDuration: 'nodejs_gc_duration_seconds', // histogram {kind}: major, minor, incremental, weakcb
+  eventLoopLagP99: 'nodejs_eventloop_lag_p99_seconds',
+  startTime: 'process_start_time_seconds',
+  memoryUsage: 'nodejs_memory_usage_bytes', // {type}: rss, heapTotal, heapUsed, external, arrayBuffers
+  heapUsedRatio: 'heapwatch_heap_used_ratio', // used / limit
+  heapUsedTotalRatio: 'heapwatch_heap_used_total_ratio', // used / total (the origin plan's ratio)
+  highStreak: 'heapwatch_heap_high_streak', // consecutive high checks
+  liveAfterGc: 'heapwatch_heap_live_after_gc_bytes', // heap used right after the last major GC
+  livenessFailing: 'heapwatch_liveness_failing', // 1 while /livez answers 503
+  containerMemoryLimit: 'heapwatch_container_memory_limit_bytes',
+  agentUp: 'heapwatch_agent_up', // 1 when the sidecar has a fresh reading from the agent
+  appRestarts: 'heapwatch_app_restarts_total', // counter {reason}: heap_streak, other
+  manualGc: 'heapwatch_manual_gc_total', // counter: forced GCs run by the agent
+  manualGcReclaimed: 'heapwatch_manual_gc_reclaimed_bytes', // gauge: bytes the last forced GC reclaimed
+  snapshots: 'heapwatch_heap_snapshots_total', // counter {outcome}: written, failed, refused
+} as const;
+
+/** Values of heapwatch_app_restarts_total's `reason` label. */
+export const RESTART_REASONS = { heapStreak: 'heap_streak', other: 'other' } as const;
+
+/** The prefix of the sidecar's metrics about its own process, so they never collide with the app's. */
+export const EXPORTER_SELF_PREFIX = 'heapwatch_exporter_';
+
+/** Recording rules (alerts/heapwatch-rules.yaml); the dashboard queries these names. */
+export const RECORDS = {
+  /** The alerting heap ratio (per heap.ratioBasis) per namespace, app, pod. */
+  heapRatio: 'heapwatch:heap_used_ratio',
+  /** Its maximum per namespace, app. */
+  heapRatioMaxByApp: 'heapwatch:heap_used_ratio:max_by_app',
+  /** 1 when the pod's heap ratio is under heap.targetRatio, else 0 (per namespace, app, pod). */
+  underTarget: 'heapwatch:heap_under_target',
+  /** Share of time under the target per namespace, app, over 1 day and 30 days. */
+  underTargetRatio1d: 'heapwatch:heap_under_target:ratio_1d',
+  underTargetRatio30d: 'heapwatch:heap_under_target:ratio_30d',
+  /** Memory-related restarts (heap streak + OOM kills) per namespace, app over 30 days. */
+  memoryRestarts30d: 'heapwatch:memory_restarts:increase_30d',
+  /** Share of wall time spent in GC per namespace, app, pod (5m rate). */
+  gcTimeRatio: 'heapwatch:gc_time:ratio_rate5m',
+} as const;
+
+/** Alert names (design brief, "Alerts"). */
+export const ALERTS = [
+  'NodejsHeapUsageHigh',
+  'NodejsHeapHighStreak',
+  'NodejsHeapLeakSuspected',
+  'NodejsGcPressureHigh',
+  'NodejsContainerMemoryNearLimit',
+  'NodejsContainerOOMKilled',
+  'NodejsRestartedForHeap',
+  'HeapwatchExporterDown',
+  'HeapwatchAgentMissing',
+  'Watchdog',
+] as const;
+export type AlertName = (typeof ALERTS)[number];
+
+/**
+ * Target labels Prometheus attaches to every sample it scrapes from a heapwatch sidecar
+ * (relabelled from pod discovery); rules and dashboard group by these.
+ */
+export const TARGET_LABELS = { namespace: 'namespace', pod: 'pod', app: 'app', container: 'container' } as const;
+
+/** Scrape job names in prometheus.yml. */
+export const JOBS = {
+  exporter: 'heapwatch-exporter',
+  prometheus: 'prometheus',
+  alertmanager: 'alertmanager',
+  kubeStateMetrics: 'kube-state-metrics',
+  cadvisor: 'kubelet-cadvisor',
+} as const;
+
+/** How the stack's Prometheus finds watched pods: this pod label, and the container port with this name. */
+export const DISCOVERY = {
+  podLabel: 'heapwatch.dev/watched',
+  podLabelValue: 'true',
+  portName: 'hw-metrics',
+} as const;
+
+/** The shared emptyDir between the app and the sidecar, as mounted in both containers. */
+export const SHARED_DIR = '/heapwatch';
+/** The agent file inside SHARED_DIR (copied there by the init container). */
+export const AGENT_FILE = 'heapwatch-agent.js';
+/** Where the exporter image carries the agent, for the init container to copy. */
+export const AGENT_SOURCE_IN_IMAGE = '/opt/heapwatch/heapwatch-agent.js';
+/** The agent's unix socket inside SHARED_DIR; the agent listens, the sidecar connects. */
+export const AGENT_SOCKET = 'agent.sock';
+/** Heap snapshots inside SHARED_DIR. */
+export const SNAPSHOT_SUBDIR = 'snapshots';
+/** Written by the agent just before /livez starts failing, read (and removed) by the sidecar. */
+export const RESTART_MARKER = 'restart-marker.json';
+
+/** Environment the app container gets for the agent. */
+export const AGENT_ENV = {
+  dir: 'HEAPWATCH_DIR',
+  checkIntervalSeconds: 'HEAPWATCH_CHECK_INTERVAL_SECONDS',
+  highRatio: 'HEAPWATCH_HIGH_RATIO',
+  ratioBasis: 'HEAPWATCH_RATIO_BASIS',
+  streakAlertChecks: 'HEAPWATCH_STREAK_ALERT_CHECKS',
+  livenessFailChecks: 'HEAPWATCH_LIVENESS_FAIL_CHECKS',
+  livenessPort: 'HEAPWATCH_LIVENESS_PORT',
+  startupGraceSeconds: 'HEAPWATCH_STARTUP_GRACE_SECONDS',
+  snapshotBeforeRestart: 'HEAPWATCH_SNAPSHOT_BEFORE_RESTART',
+  containerMemoryLimitBytes: 'HEAPWATCH_CONTAINER_MEMORY_LIMIT_BYTES',
+  /** Longest the event loop may block (a heap snapshot) before the liveness probe would fail. */
+  livenessToleranceSeconds: 'HEAPWATCH_LIVENESS_TOLERANCE_SECONDS',
+} as const;
+
+/**
+ * The kubelet's liveness probe on the agent's /livez. The agent decides when to fail (after
+ * heap.livenessFailChecks); the probe only has to notice it soon, and has to tolerate a blocked
+ * event loop (a heap snapshot blocks it for seconds): it fails after about
+ * periodSeconds * failureThreshold + timeoutSeconds of silence, which the agent is told as
+ * HEAPWATCH_LIVENESS_TOLERANCE_SECONDS and keeps snapshots well inside.
+ */
+export const LIVENESS_PROBE = { periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 } as const;
+export const livenessToleranceSeconds = () =>
+  LIVENESS_PROBE.periodSeconds * LIVENESS_PROBE.failureThreshold + LIVENESS_PROBE.timeoutSeconds;
+
+/** Environment the exporter sidecar gets. */
+export const EXPORTER_ENV = {
+  dir: 'HEAPWATCH_DIR',
+  port: 'HEAPWATCH_PORT',
+  source: 'HEAPWATCH_SOURCE', // "agent" or "scrape"
+  scrapeUrl: 'HEAPWATCH_SCRAPE_URL', // for source=scrape
+  checkIntervalSeconds: 'HEAPWATCH_CHECK_INTERVAL_SECONDS',
+  tokenFile: 'HEAPWATCH_TOKEN_FILE',
+  snapshotMaxKept: 'HEAPWATCH_SNAPSHOT_MAX_KEPT',
+  snapshotCooldownSeconds: 'HEAPWATCH_SNAPSHOT_COOLDOWN_SECONDS',
+  snapshotVolumeLimitBytes: 'HEAPWATCH_SNAPSHOT_VOLUME_LIMIT_BYTES',
+  containerMemoryLimitBytes: 'HEAPWATCH_CONTAINER_MEMORY_LIMIT_BYTES', // the app container's limit
+} as const;
+
+/** Where the sidecar finds the snapshot token (the Secret mounted as a file). */
+export const TOKEN_MOUNT_DIR = '/var/run/secrets/heapwatch';
+
+/** The Grafana memory dashboard's uid, used in every alert's dashboard_url. */
+export const DASHBOARD_UID = 'heapwatch-memory';
+
+/** Buckets of the GC pause histogram (prom-client's own, so existing dashboards keep working). */
+export const GC_BUCKETS_SECONDS = [0.001, 0.01, 0.1, 1, 2, 5] as const;
+export type GcKind = 'major' | 'minor' | 'incremental' | 'weakcb';
+
+/**
+ * The agent's unix socket speaks newline-delimited JSON, one object per line.
+ * The agent listens on SHARED_DIR/AGENT_SOCKET; the sidecar connects (and reconnects).
+ *
+ * agent -> sidecar, on connect and after every check:  AgentReading
+ * sidecar -> agent, on an admin request:                SnapshotRequest
+ * agent -> sidecar, when the snapshot is done:          SnapshotResult
+ */
+export interface AgentReading {
+  readonly type: 'reading';
+  /** The watched process, so the sidecar can tell a restart (new pid or start time). */
+  readonly pid: number;
+  /** Process start, epoch seconds (process_start_time_seconds). */
+  readonly startTime: number;
+  /** When the check ran, epoch milliseconds. */
+  readonly ts: number;
+  readonly nodeVersion: string;
+  readonly heapUsed: number;
+  readonly heapTotal: number;
+  readonly heapLimit: number;
+  readonly external: number;
+  readonly arrayBuffers: number;
+  readonly rss: number;
+  /** Used bytes per V8 heap space, e.g. { old_space: 123, new_space: 45 }. */
+  readonly spaces: Readonly<Record<string, number>>;
+  /** heapUsed / heapLimit. */
+  readonly ratio: number;
+  /** heapUsed / heapTotal. */
+  readonly totalRatio: number;
+  /** Consecutive checks whose ratio (per HEAPWATCH_RATIO_BASIS) was above the high ratio. */
+  readonly streak: number;
+  /** Heap used right after the last major GC, or null before the first one. */
+  readonly liveAfterGc: number | null;
+  /** Cumulative GC pause histograms per kind: counts per GC_BUCKETS_SECONDS bucket (cumulative, like Prometheus le), count, sum. */
+  readonly gc: Readonly<Partial<Record<GcKind, { readonly buckets: readonly number[]; readonly count: number; readonly sum: number }>>>;
+  /** p99 event-loop delay over the last interval, seconds. */
+  readonly eventLoopLagP99: number;
+  /** Forced GCs the agent has run, and the bytes the last one reclaimed. */
+  readonly manualGc: { readonly count: number; readonly lastReclaimedBytes: number };
+  /** True while /livez answers 503. */
+  readonly livenessFailing: boolean;
+  /** The container's memory limit in bytes as the agent sees it (Downward API), or null. */
+  readonly containerMemoryLimit: number | null;
+}
+
+export interface SnapshotRequest {
+  readonly type: 'snapshot';
+  readonly id: string;
+  /** File name inside SHARED_DIR/SNAPSHOT_SUBDIR, chosen and validated by the sidecar. */
+  readonly file: string;
+}
+
+export interface SnapshotResult {
+  readonly type: 'snapshot-result';
+  readonly id: string;
+  readonly ok: boolean;
+  readonly file?: string;
+  readonly bytes?: number;
+  readonly durationMs?: number;
+  /** Why it was refused or failed: "no-headroom", "busy", "too-slow" or "error". */
+  readonly reason?: string;
+  readonly message?: string;
+}
