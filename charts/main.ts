@@ -1,12 +1,7 @@
 /**
- * The default deployment: `npx cdk8s synth` runs this file.
- * The config is resolved (and validated) before anything is built; an invalid config
- * throws with every problem listed and nothing is written.
+ * The default deployment: `npx cdk8s synth` runs this file and writes dist/.
+ * An invalid config throws with every problem listed, before anything is written.
  */
-import { App } from 'cdk8s';
-import { resolveConfig } from '../src/config';
+import { createDefaultApp } from './default-app';
 
-const config = resolveConfig({});
-const app = new App();
-void config; // the stack is composed here (HeapwatchStack) as it lands
-app.synth();
+createDefaultApp().synth();
