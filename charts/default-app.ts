@@ -2,14 +2,16 @@
  * The default deployment as a function, so tests, benchmarks and the demo synthesize
  * exactly what `npx cdk8s synth` does (charts/main.ts only calls this and writes dist/).
  */
-import { App, AppProps } from 'cdk8s';
+import { App, AppProps, Chart } from 'cdk8s';
 import { HeapwatchConfigInput, resolveConfig } from '../src/config';
+import { HeapwatchStack } from '../src/stack';
 
 /** Resolves (and validates) the config first: an invalid one throws before anything is built. */
 export function createDefaultApp(input: HeapwatchConfigInput = {}, props: AppProps = {}): App {
   const config = resolveConfig(input);
   const app = new App(props);
-  void config; // HeapwatchStack and the sample HeapWatchedApp are added here as they land
+  const stackChart = new Chart(app, 'heapwatch', { disableResourceNameHashes: true });
+  new HeapwatchStack(stackChart, 'Stack', { config });
   return app;
 }
 

@@ -1,2 +1,3 @@
 export * from './config';
 export * from './contract';
+export * from './stack';

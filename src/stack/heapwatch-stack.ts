@@ -1,0 +1,65 @@
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { HeapwatchConfig } from '../config';
+import { addDisruptionBudget } from '../k8s/disruption-budget';
+import { PART_OF } from '../k8s/labels';
+import { Alertmanager } from './alertmanager';
+import { Grafana } from './grafana';
+import { KubeStateMetrics } from './kube-state-metrics';
+import { StackNetworkPolicies } from './network-policies';
+import { Prometheus } from './prometheus';
+
+export interface HeapwatchStackProps {
+  /** The resolved heapwatch config (resolveConfig()). */
+  readonly config: HeapwatchConfig;
+  /**
+   * Prometheus rule files (file name -> YAML).
+   * @default - none; pass renderRules(config) from src/rules
+   */
+  readonly ruleFiles?: Record<string, string>;
+  /**
+   * Grafana dashboards (file name -> JSON).
+   * @default - none; pass renderDashboards(config) from src/dashboard
+   */
+  readonly dashboards?: Record<string, string>;
+}
+
+/**
+ * The monitoring stack in its own namespace: Prometheus, Alertmanager, Grafana and
+ * kube-state-metrics, wired together, with NetworkPolicies and disruption budgets.
+ */
+export class HeapwatchStack extends Construct {
+  public readonly prometheus: Prometheus;
+  public readonly alertmanager: Alertmanager;
+  public readonly grafana: Grafana;
+  public readonly kubeStateMetrics: KubeStateMetrics;
+
+  constructor(scope: Construct, id: string, props: HeapwatchStackProps) {
+    super(scope, id);
+    const c = props.config;
+    new k8s.KubeNamespace(this, 'Namespace', {
+      metadata: {
+        name: c.namespace,
+        labels: {
+          'app.kubernetes.io/part-of': PART_OF,
+          'app.kubernetes.io/managed-by': 'cdk8s',
+          // Every heapwatch pod meets the "restricted" Pod Security Standard; let the API server enforce it.
+          'pod-security.kubernetes.io/enforce': 'restricted',
+        },
+      },
+    });
+    this.prometheus = new Prometheus(this, 'Prometheus', { config: c, ruleFiles: props.ruleFiles });
+    this.alertmanager = new Alertmanager(this, 'Alertmanager', { config: c });
+    this.grafana = new Grafana(this, 'Grafana', { config: c, dashboards: props.dashboards });
+    this.kubeStateMetrics = new KubeStateMetrics(this, 'KubeStateMetrics', { config: c });
+    new StackNetworkPolicies(this, 'NetworkPolicies', {
+      config: c,
+      prometheus: this.prometheus.labels,
+      alertmanager: this.alertmanager.labels,
+      grafana: this.grafana.labels,
+      kubeStateMetrics: this.kubeStateMetrics.labels,
+    });
+    addDisruptionBudget(this, 'PrometheusBudget', this.prometheus.labels, c.namespace, c.prometheus.replicas);
+    addDisruptionBudget(this, 'AlertmanagerBudget', this.alertmanager.labels, c.namespace, c.alertmanager.replicas);
+  }
+}
