@@ -1,0 +1,146 @@
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { HeapwatchConfig, MetricsSource } from '../config';
+import { AGENT_FILE, AGENT_SOURCE_IN_IMAGE, DISCOVERY, LIVENESS_PROBE, SHARED_DIR, TOKEN_MOUNT_DIR } from '../contract';
+import { addDisruptionBudget } from '../k8s/disruption-budget';
+import { allLabels, ComponentLabels, imageVersion, selectorLabels } from '../k8s/labels';
+import { podsInNamespace, tcp } from '../k8s/network-policy';
+import { containerSecurity, httpProbe, podSecurity, resourceRequirements } from '../k8s/pod-security';
+import { PROMETHEUS } from '../stack/names';
+import { agentEnv, APP_CONTAINER, EXPORTER_CONTAINER, exporterEnv } from './container-env';
+import { nodeOptions } from './node-options';
+
+export interface HeapWatchedAppProps {
+  /**
+   * The resolved heapwatch config; `config.app` is the app (image, port, memory), and
+   * `config.heap` and `config.exporter` drive the agent, probes and sidecar. For several
+   * apps, resolve one config per app.
+   */
+  readonly config: HeapwatchConfig;
+  /**
+   * The uid the app runs as (heapwatch pods never run as root).
+   * @default 1000 (the `node` user of the official Node.js images)
+   */
+  readonly runAsUser?: number;
+}
+
+/** The init container's job: put the agent where NODE_OPTIONS can --require it. */
+const COPY_AGENT = `require('fs').copyFileSync(${JSON.stringify(AGENT_SOURCE_IN_IMAGE)}, ${JSON.stringify(`${SHARED_DIR}/${AGENT_FILE}`)})`;
+
+/**
+ * The user's Node.js service, watched: a Deployment whose init container copies the heapwatch
+ * agent into a shared emptyDir, whose app container loads it through NODE_OPTIONS with a V8
+ * heap limit derived from its memory limit and is probed on the agent's /livez, and whose
+ * exporter sidecar serves /metrics and the heap-snapshot API. Plus a Service, a
+ * NetworkPolicy, and a PodDisruptionBudget when replicas > 1.
+ */
+export class HeapWatchedApp extends Construct {
+  public readonly labels: ComponentLabels;
+
+  constructor(scope: Construct, id: string, props: HeapWatchedAppProps) {
+    super(scope, id);
+    const c = props.config;
+    const a = c.app;
+    const e = c.exporter;
+    const ns = a.namespace;
+    const withAgent = e.source === MetricsSource.AGENT;
+    this.labels = { name: a.name, instance: a.name, component: 'app', version: imageVersion(a.image) };
+    const labels = allLabels(this.labels);
+    const selector = selectorLabels(this.labels);
+
+    const shared = { name: 'heapwatch', mountPath: SHARED_DIR };
+    const livenessPort = 'hw-liveness';
+
+    const appContainer: k8s.Container = {
+      name: APP_CONTAINER,
+      image: a.image,
+      ...(a.command ? { command: [...a.command] } : {}),
+      env: [{ name: 'NODE_OPTIONS', value: nodeOptions(c) }, ...(withAgent ? agentEnv(c) : [])],
+      ports: [
+        { name: 'http', containerPort: a.port },
+        ...(withAgent ? [{ name: livenessPort, containerPort: a.livenessPort }] : []),
+      ],
+      // The agent's /livez fails only after a long high-heap streak that a forced GC could not
+      // end; the kubelet then restarts this container (and only this one).
+      ...(withAgent ? {
+        startupProbe: httpProbe('/livez', livenessPort, { periodSeconds: 5, failureThreshold: Math.max(1, Math.ceil(c.heap.startupGraceSeconds / 5)) }),
+        livenessProbe: httpProbe('/livez', livenessPort, { ...LIVENESS_PROBE }),
+      } : {
+        livenessProbe: { tcpSocket: { port: k8s.IntOrString.fromString('http') }, ...LIVENESS_PROBE },
+      }),
+      readinessProbe: { tcpSocket: { port: k8s.IntOrString.fromString('http') }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 },
+      resources: resourceRequirements(a.resources),
+      securityContext: containerSecurity(),
+      volumeMounts: [{ ...shared, readOnly: false }, { name: 'tmp', mountPath: '/tmp' }],
+    };
+
+    const exporterContainer: k8s.Container = {
+      name: EXPORTER_CONTAINER,
+      image: e.image,
+      env: exporterEnv(c),
+      ports: [{ name: DISCOVERY.portName, containerPort: e.port }],
+      readinessProbe: httpProbe('/readyz', DISCOVERY.portName, { periodSeconds: 10 }),
+      livenessProbe: httpProbe('/healthz', DISCOVERY.portName, { periodSeconds: 20 }),
+      resources: resourceRequirements(e.resources),
+      securityContext: containerSecurity(),
+      volumeMounts: [shared, { name: 'snapshot-token', mountPath: TOKEN_MOUNT_DIR, readOnly: true }, { name: 'exporter-tmp', mountPath: '/tmp' }],
+    };
+
+    new k8s.KubeDeployment(this, 'Resource', {
+      metadata: { name: a.name, namespace: ns, labels },
+      spec: {
+        replicas: a.replicas,
+        selector: { matchLabels: selector },
+        template: {
+          metadata: { labels: { ...labels, [DISCOVERY.podLabel]: DISCOVERY.podLabelValue } },
+          spec: {
+            automountServiceAccountToken: false,
+            securityContext: podSecurity(props.runAsUser ?? 1000),
+            initContainers: withAgent ? [{
+              name: 'heapwatch-agent-init',
+              image: e.image,
+              command: ['node', '-e', COPY_AGENT],
+              resources: resourceRequirements({ cpuRequest: '10m', cpuLimit: '100m', memoryRequest: '32Mi', memoryLimit: '64Mi' }),
+              securityContext: containerSecurity(),
+              volumeMounts: [shared],
+            }] : undefined,
+            containers: [appContainer, exporterContainer],
+            volumes: [
+              // Outlives a container restart, so the pre-restart heap snapshot and marker survive.
+              { name: 'heapwatch', emptyDir: { sizeLimit: k8s.Quantity.fromString(e.snapshots.volumeSizeLimit) } },
+              { name: 'tmp', emptyDir: {} },
+              { name: 'exporter-tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('16Mi') } },
+              // Created by the user (README). Optional: without it the app still runs and the
+              // admin API refuses every request.
+              {
+                name: 'snapshot-token',
+                secret: { secretName: e.snapshots.tokenSecretName, optional: true, items: [{ key: e.snapshots.tokenSecretKey, path: e.snapshots.tokenSecretKey }] },
+              },
+            ],
+          },
+        },
+      },
+    });
+
+    new k8s.KubeService(this, 'Service', {
+      metadata: { name: a.name, namespace: ns, labels },
+      spec: { selector, ports: [{ name: 'http', port: a.port, targetPort: k8s.IntOrString.fromString('http') }] },
+    });
+
+    // Ingress only: heapwatch does not restrict what the user's app may call.
+    new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
+      metadata: { name: a.name, namespace: ns, labels },
+      spec: {
+        podSelector: { matchLabels: selector },
+        policyTypes: ['Ingress'],
+        ingress: [
+          { ports: tcp(a.port) }, // the app's own clients, as before heapwatch
+          ...(withAgent ? [{ ports: tcp(a.livenessPort) }] : []), // the kubelet's probes come from the node
+          { from: [podsInNamespace(c.namespace, selectorLabels({ name: PROMETHEUS.name, component: 'monitoring' }))], ports: tcp(e.port) },
+        ],
+      },
+    });
+
+    addDisruptionBudget(this, 'DisruptionBudget', this.labels, ns, a.replicas);
+  }
+}
