@@ -1,0 +1,58 @@
+/** "Heap": used, total, limit and live-after-GC per pod, against the target and high lines. */
+import { HeapRatioBasis, HeapwatchConfig } from '../../config';
+import { METRICS, RECORDS } from '../../contract';
+import { COLOR, timeSeriesPanel } from '../panels';
+import { pct, podSel } from '../selectors';
+import { Section } from '../section';
+import { UNIT } from '../units';
+
+export function heapSection(config: HeapwatchConfig): Section {
+  const { highRatio, targetRatio, ratioBasis } = config.heap;
+  // The lines follow the ratio's denominator, so they sit where the alerts actually fire.
+  const basis = ratioBasis === HeapRatioBasis.LIMIT ? METRICS.heapLimit : METRICS.heapTotal;
+  const basisName = ratioBasis === HeapRatioBasis.LIMIT ? 'limit' : 'total';
+  const perPod = (metric: string) => `max by (pod) (${metric}${podSel()})`;
+
+  const ratioQueries = [{ expr: perPod(RECORDS.heapRatio), legend: `{{pod}} used / ${basisName}` }];
+  if (ratioBasis === HeapRatioBasis.LIMIT) {
+    // Shown for comparison with the origin plan's monitor; it sits at 85-95 % when healthy.
+    ratioQueries.push({ expr: perPod(METRICS.heapUsedTotalRatio), legend: '{{pod}} used / total (not alerted on)' });
+  }
+
+  return {
+    title: 'Heap',
+    panels: [
+      timeSeriesPanel(config, {
+        title: 'Heap per pod',
+        description: `V8 heap used, total (allocated) and size limit per pod, the live heap right after the last major GC ` +
+          `(a rising floor is a leak), and the target (${pct(targetRatio)}) and high (${pct(highRatio)}) lines of the ${basisName}.`,
+        unit: UNIT.bytes,
+        queries: [
+          { expr: perPod(METRICS.heapUsed), legend: '{{pod}} used' },
+          { expr: perPod(METRICS.heapTotal), legend: '{{pod}} total' },
+          { expr: perPod(METRICS.heapLimit), legend: '{{pod}} limit', thresholdColor: COLOR.limit },
+          { expr: perPod(METRICS.liveAfterGc), legend: '{{pod}} live after GC' },
+          { expr: `${perPod(basis)} * ${highRatio}`, legend: `{{pod}} high (${pct(highRatio)} of ${basisName})`, thresholdColor: COLOR.high },
+          { expr: `${perPod(basis)} * ${targetRatio}`, legend: `{{pod}} target (${pct(targetRatio)} of ${basisName})`, thresholdColor: COLOR.target },
+        ],
+        min: 0,
+        width: 12,
+        height: 9,
+        runbooks: ['NodejsHeapUsageHigh', 'NodejsHeapLeakSuspected'],
+      }),
+      timeSeriesPanel(config, {
+        title: `Heap used / ${basisName}`,
+        description: `The alerting heap ratio per pod, with the target (${pct(targetRatio)}) and high (${pct(highRatio)}) thresholds.`,
+        unit: UNIT.percentUnit,
+        queries: ratioQueries,
+        steps: [{ value: targetRatio, color: COLOR.target }, { value: highRatio, color: COLOR.high }],
+        drawSteps: true,
+        min: 0,
+        max: 1,
+        width: 12,
+        height: 9,
+        runbooks: ['NodejsHeapUsageHigh', 'NodejsHeapHighStreak'],
+      }),
+    ],
+  };
+}
