@@ -12,7 +12,8 @@ import {
   fixtureService,
   fixtureStatefulSet,
 } from './fixtures/k8s-objects';
-import { K8sObject } from './support/k8s-object';
+import { CHART_VARIANTS, manifestsOf, missingKinds } from './support/k8s-default-chart';
+import { describeObject, K8sObject, podTemplateOf } from './support/k8s-object';
 import { checkPolicy, formatViolation, PolicyRule, PolicyViolation } from './support/k8s-policy';
 
 /** A compliant set of objects: every rule has something to look at and nothing to report. */
@@ -319,5 +320,30 @@ describe('policy checker', () => {
       const objects = withChange('NetworkPolicy', (np) => (np.spec.ingress = [{ from: [{ podSelector: { matchExpressions: [{ key: 'app.kubernetes.io/version', operator: 'Exists' }] } }] }]));
       oneViolation(objects, PolicyRule.SELECTOR_WITHOUT_VERSION, 'spec.ingress[0].from[0].podSelector');
     });
+  });
+});
+
+describe('policy over everything the default chart synthesizes', () => {
+  for (const variant of CHART_VARIANTS) {
+    describe(variant.label, () => {
+      it('contains at least the expected kinds', () => {
+        assert.deepEqual(missingKinds(manifestsOf(variant), variant.expectedKinds), []);
+      });
+
+      it('has zero policy violations', (t) => {
+        const objects = manifestsOf(variant);
+        const pods = objects.filter((o) => podTemplateOf(o));
+        t.diagnostic(`${objects.length} objects, ${pods.length} with pods: ${pods.map(describeObject).join(', ')}`);
+        assert.deepEqual(checkPolicy(objects).map(formatViolation), []);
+      });
+    });
+  }
+
+  it('every workload with replicas > 1 in the replicated chart is covered by a PodDisruptionBudget it really selects', () => {
+    // Guards the PDB rule against passing vacuously: the variant must really scale something.
+    const objects = manifestsOf(CHART_VARIANTS[1]);
+    const scaled = objects.filter((o) => (o.spec?.replicas ?? 1) > 1).map(describeObject).sort();
+    assert.deepEqual(scaled, ['Deployment default/sample-app', 'StatefulSet heapwatch/alertmanager', 'StatefulSet heapwatch/prometheus']);
+    assert.deepEqual(checkPolicy(objects).filter((v) => v.rule === PolicyRule.POD_DISRUPTION_BUDGET), []);
   });
 });

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fixtureConfigMap, fixtureCronJob, fixtureDeployment, fixtureNetworkPolicy, fixtureRole, fixtureService } from './fixtures/k8s-objects';
+import { CHART_VARIANTS, manifestsOf, missingKinds } from './support/k8s-default-chart';
+import { containersOf, describeObject, formatPath, podTemplateOf } from './support/k8s-object';
 import { formatSchemaProblem, SchemaProblem, SchemaRule, validateObject } from './support/k8s-schema';
 
 /** Asserts exactly one problem and returns it. */
@@ -117,5 +119,40 @@ describe('schema checker', () => {
   it('fails clearly on a missing or malformed apiVersion, never touching the file system outside the models', () => {
     assert.match(oneProblem(validateObject({ kind: 'Pod' })).message, /apiVersion \(undefined\) and kind \("Pod"\) must both be strings/);
     assert.match(oneProblem(validateObject({ apiVersion: '../../x/v1', kind: 'Pod' })).message, /not a valid apiVersion\/kind/);
+  });
+});
+
+describe('schema of everything the default chart synthesizes', () => {
+  for (const variant of CHART_VARIANTS) {
+    describe(variant.label, () => {
+      it('contains at least the expected kinds', () => {
+        assert.deepEqual(missingKinds(manifestsOf(variant), variant.expectedKinds), []);
+      });
+
+      it('every object matches its Kubernetes schema, with no undeclared field', async (t) => {
+        const objects = manifestsOf(variant);
+        t.diagnostic(`${objects.length} objects: ${[...new Set(objects.map((o) => o.kind))].join(', ')}`);
+        for (const obj of objects) {
+          await t.test(describeObject(obj), () => {
+            assert.deepEqual(validateObject(obj).map(formatSchemaProblem), []);
+          });
+        }
+      });
+    });
+  }
+
+  it('is not vacuous: a typo injected into any container of the real output is caught at its path', () => {
+    const workloads = manifestsOf(CHART_VARIANTS[0]).filter((o) => podTemplateOf(o));
+    assert.ok(workloads.length > 0, 'the chart has workloads to check');
+    for (const obj of workloads) {
+      for (const ref of containersOf(podTemplateOf(obj)!)) {
+        const copy = structuredClone(obj);
+        let c: any = copy;
+        for (const s of ref.path) c = c[s];
+        c.livenesProbe = {};
+        const problems = validateObject(copy).map(formatSchemaProblem);
+        assert.deepEqual(problems, [`${describeObject(obj)}: ${formatPath([...ref.path, 'livenesProbe'])}: [unknown-field] field 'livenesProbe' is not declared by the ${obj.apiVersion} ${obj.kind} schema`]);
+      }
+    }
   });
 });
