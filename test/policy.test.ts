@@ -73,6 +73,7 @@ describe('policy checker', () => {
   it('names the object, the path and the rule', () => {
     const v = oneViolation(withChange('Deployment', (d) => (webContainer(d).securityContext.readOnlyRootFilesystem = false)), PolicyRule.READ_ONLY_ROOT_FILESYSTEM, `${C0}.securityContext.readOnlyRootFilesystem`);
     assert.equal(v.object, 'Deployment k8s-fixture/web');
+    assert.deepEqual([v.kind, v.namespace, v.name], ['Deployment', 'k8s-fixture', 'web']);
     assert.match(formatViolation(v), /^Deployment k8s-fixture\/web: spec\.template\.spec\.containers\[0\]\.securityContext\.readOnlyRootFilesystem: \[read-only-root-filesystem\] /);
   });
 

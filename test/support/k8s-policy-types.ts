@@ -23,7 +23,11 @@ export enum PolicyRule {
 
 export interface PolicyViolation {
   readonly rule: PolicyRule;
-  /** "Deployment heapwatch/prometheus". */
+  readonly kind: string;
+  readonly name: string;
+  /** Unset for cluster-scoped objects (and objects left to kubectl's current namespace). */
+  readonly namespace?: string;
+  /** "Deployment heapwatch/prometheus", for messages. */
   readonly object: string;
   /** Readable path inside the object, e.g. spec.template.spec.containers[0].securityContext. */
   readonly path: string;
@@ -63,7 +67,16 @@ export const VERSION_LABEL = 'app.kubernetes.io/version';
 
 /** Builds a violation for `obj` at `path`. */
 export function violation(rule: PolicyRule, obj: K8sObject, path: readonly PathSegment[], message: string): PolicyViolation {
-  return { rule, object: describeObject(obj), path: formatPath(path), message };
+  const ns = obj.metadata?.namespace;
+  return {
+    rule,
+    kind: String(obj.kind),
+    name: String(obj.metadata?.name),
+    ...(typeof ns === 'string' && ns !== '' ? { namespace: ns } : {}),
+    object: describeObject(obj),
+    path: formatPath(path),
+    message,
+  };
 }
 
 /** One line per violation, for assertion messages. */

@@ -40,10 +40,15 @@ export enum SchemaRule {
   UNKNOWN_FIELD = 'unknown-field',
 }
 
-/** API groups whose kinds need a package that is not installed here, and which package. */
-const MISSING_MODEL_PACKAGES: Readonly<Record<string, string>> = {
+/**
+ * Where each API group's models come from: kubernetes-models for the built-in groups, a
+ * kubernetes-models add-on for CRD groups. @kubernetes-models/prometheus-operator is not
+ * installed here today, so its kinds fail as unknown (with that reason) until it is.
+ */
+const ADDON_MODEL_PACKAGES: Readonly<Record<string, string>> = {
   'monitoring.coreos.com': '@kubernetes-models/prometheus-operator',
 };
+const CORE_MODEL_PACKAGE = 'kubernetes-models';
 
 type CompiledValidator = ((data: unknown) => boolean) & { errors?: AjvError[] | null };
 interface AjvError {
@@ -119,10 +124,11 @@ function findValidator(apiVersion: string, kind: string): CompiledValidator | st
     return `${unknown} (not a valid apiVersion/kind)`;
   }
   const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
-  const missing = MISSING_MODEL_PACKAGES[group];
-  if (missing) return `${unknown}: its models come from ${missing}, which is not installed`;
-  const file = join(modelsDir(), apiVersion, `${kind}.js`);
-  if (!existsSync(file)) return `${unknown} in kubernetes-models (is the group/version or kind misspelled?)`;
+  const pkg = ADDON_MODEL_PACKAGES[group] ?? CORE_MODEL_PACKAGE;
+  const dir = packageDir(pkg);
+  if (!dir) return `${unknown}: its models come from ${pkg}, which is not installed`;
+  const file = join(dir, apiVersion, `${kind}.js`);
+  if (!existsSync(file)) return `${unknown} in ${pkg} (is the group/version or kind misspelled?)`;
   const model = requireEsm(file)[kind];
   // Spec types (DeploymentSpec) have model files too; only top-level kinds carry apiVersion/kind.
   if (typeof model !== 'function' || model.apiVersion !== apiVersion || model.kind !== kind) {
@@ -153,16 +159,22 @@ function compiledValidatorOf(model: any): CompiledValidator {
   return wrapped;
 }
 
-let cachedModelsDir: string | undefined;
+const packageDirs = new Map<string, string | undefined>();
 
-/** node_modules/kubernetes-models, found upwards from this file (its package.json is not exported). */
-function modelsDir(): string {
-  if (cachedModelsDir) return cachedModelsDir;
+/** node_modules/<pkg>, found upwards from this file (their package.json is not exported), or undefined. */
+function packageDir(pkg: string): string | undefined {
+  if (packageDirs.has(pkg)) return packageDirs.get(pkg);
+  let found: string | undefined;
   for (let dir = __dirname; ; dir = dirname(dir)) {
-    const candidate = join(dir, 'node_modules', 'kubernetes-models');
-    if (existsSync(join(candidate, 'package.json'))) return (cachedModelsDir = candidate);
-    if (dirname(dir) === dir) throw new Error(`kubernetes-models is not installed (looked upwards from ${__dirname})`);
+    const candidate = join(dir, 'node_modules', pkg);
+    if (existsSync(join(candidate, 'package.json'))) {
+      found = candidate;
+      break;
+    }
+    if (dirname(dir) === dir) break;
   }
+  packageDirs.set(pkg, found);
+  return found;
 }
 
 function requireEsm(file: string): any {
