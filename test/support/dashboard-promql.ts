@@ -1,0 +1,63 @@
+/**
+ * Test helpers for the dashboard's PromQL: the real promtool parses the queries, and a small
+ * tokenizer lists the metric names a query reads, for the allow-list check.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface PromtoolResult {
+  readonly status: number;
+  readonly output: string;
+}
+
+/**
+ * Writes `exprs` as recording rules into a temporary rule file and runs `promtool check rules`
+ * on it. Throws (never skips) when promtool is not installed.
+ */
+export function promtoolCheckExprs(exprs: readonly string[]): PromtoolResult {
+  const dir = mkdtempSync(join(tmpdir(), 'heapwatch-dashboard-'));
+  try {
+    const file = join(dir, 'dashboard-queries.yaml');
+    // JSON is valid YAML, and JSON.stringify quotes every expression safely.
+    const rules = exprs.map((expr, i) => ({ record: `heapwatch_dashboard_query_${i}`, expr }));
+    writeFileSync(file, JSON.stringify({ groups: [{ name: 'dashboard-queries', rules }] }, null, 2));
+    const r = spawnSync('promtool', ['check', 'rules', file], { encoding: 'utf8', timeout: 60_000 });
+    if (r.error && (r.error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new Error('promtool is not installed; the dashboard tests never skip it. Install: sudo apt-get install -y prometheus');
+    }
+    if (r.error) throw r.error;
+    return { status: r.status ?? -1, output: `${r.stdout}${r.stderr}` };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** PromQL words that look like identifiers but are not metric names. */
+const KEYWORDS = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'and', 'or', 'unless', 'bool', 'offset', 'atan2', 'inf', 'nan']);
+
+/**
+ * The metric names an expression reads. Strings, label matchers, ranges and grouping label
+ * lists are removed first; what is left that is an identifier, and not a function call or a
+ * keyword, is a metric name.
+ */
+export function metricNamesIn(expr: string): string[] {
+  const stripped = expr
+    .replace(/"(?:[^"\\]|\\.)*"/g, '""')
+    .replace(/\{[^}]*\}/g, ' ')
+    .replace(/\[[^\]]*\]/g, ' ')
+    .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, ' ');
+  const names = new Set<string>();
+  for (const m of stripped.matchAll(/[a-zA-Z_:][a-zA-Z0-9_:]*/g)) {
+    const word = m[0];
+    const after = stripped.slice((m.index ?? 0) + word.length);
+    if (/^\s*\(/.test(after)) continue; // a function or aggregation call
+    if (KEYWORDS.has(word.toLowerCase())) continue;
+    // Part of a number such as 1e3 or a duration left outside brackets (offset 5m).
+    const before = stripped[(m.index ?? 0) - 1];
+    if (before !== undefined && /[0-9.]/.test(before)) continue;
+    names.add(word);
+  }
+  return [...names].sort();
+}
