@@ -69,6 +69,7 @@ export const DEFAULT_CONFIG: HeapwatchConfig = {
     image: 'quay.io/prometheus/prometheus:v2.55.1',
     replicas: 1,
     retention: '35d',
+    persistentStorage: true,
     storageSize: '20Gi',
     storageClassName: undefined,
     evaluationInterval: '15s',
@@ -78,6 +79,7 @@ export const DEFAULT_CONFIG: HeapwatchConfig = {
   alertmanager: {
     image: 'quay.io/prometheus/alertmanager:v0.27.0',
     replicas: 1,
+    persistentStorage: true,
     storageSize: '1Gi',
     storageClassName: undefined,
     groupWait: '30s',

@@ -261,8 +261,10 @@ export interface PrometheusConfig {
   readonly replicas: number;
   /** TSDB retention. Long enough for the 30-day success targets. @default "35d" */
   readonly retention: string;
-  /** PVC size; unset for an emptyDir (data lost on reschedule). @default "20Gi" */
-  readonly storageSize?: string;
+  /** Keep the TSDB on a PersistentVolumeClaim; false for an emptyDir (data lost on reschedule). @default true */
+  readonly persistentStorage: boolean;
+  /** Size of the claim. @default "20Gi" */
+  readonly storageSize: string;
   /** @default - the cluster's default StorageClass */
   readonly storageClassName?: string;
   /** Rule evaluation interval. @default "15s" */
@@ -278,8 +280,13 @@ export interface AlertmanagerConfig {
   readonly image: string;
   /** Replicas above 1 form a gossip cluster. @default 1 */
   readonly replicas: number;
-  /** PVC for the notification log and silences; unset for an emptyDir. @default "1Gi" */
-  readonly storageSize?: string;
+  /**
+   * Keep the notification log and silences on a PersistentVolumeClaim, so a restarted
+   * Alertmanager does not resend; false for an emptyDir. @default true
+   */
+  readonly persistentStorage: boolean;
+  /** Size of the claim. @default "1Gi" */
+  readonly storageSize: string;
   /** @default - the cluster's default StorageClass */
   readonly storageClassName?: string;
   /** @default "30s" */

@@ -47,9 +47,7 @@ export function validateConfig(c: HeapwatchConfig): string[] {
     if (memReq && memLim) check(memReq <= memLim, `${field}.memoryRequest`, r.memoryRequest, `must not exceed ${field}.memoryLimit (${show(r.memoryLimit)})`);
     if (cpuReq && cpuLim) check(cpuReq <= cpuLim, `${field}.cpuRequest`, r.cpuRequest, `must not exceed ${field}.cpuLimit (${show(r.cpuLimit)})`);
   };
-  const storage = (field: string, v: string | undefined) => {
-    if (v !== undefined) check((parseQuantity(v) ?? 0) > 0, field, v, `must be ${QUANTITY_FORMS}, above zero, or left unset for an emptyDir`);
-  };
+  const storage = (field: string, v: string) => check((parseQuantity(v) ?? 0) > 0, field, v, `must be ${QUANTITY_FORMS}, above zero`);
 
   // namespace and names
   dnsLabel('namespace', c.namespace);

@@ -68,7 +68,7 @@ export class Alertmanager extends Construct {
 
     const peers = statefulPodHosts(ALERTMANAGER.name, headless.name, ns, a.replicas).map((h) => `--cluster.peer=${h}:${ALERTMANAGER.clusterPort}`);
     const storageName = 'data';
-    const persistent = a.storageSize !== undefined;
+    const persistent = a.persistentStorage;
     new k8s.KubeStatefulSet(this, 'Resource', {
       metadata: { name: ALERTMANAGER.name, namespace: ns, labels },
       spec: {
@@ -127,7 +127,7 @@ export class Alertmanager extends Construct {
           spec: {
             accessModes: ['ReadWriteOnce'],
             ...(a.storageClassName ? { storageClassName: a.storageClassName } : {}),
-            resources: { requests: { storage: k8s.Quantity.fromString(a.storageSize!) } },
+            resources: { requests: { storage: k8s.Quantity.fromString(a.storageSize) } },
           },
         }] : undefined,
       },

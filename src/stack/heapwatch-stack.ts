@@ -2,7 +2,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { HeapwatchConfig } from '../config';
 import { addDisruptionBudget } from '../k8s/disruption-budget';
-import { PART_OF } from '../k8s/labels';
+import { allLabels } from '../k8s/labels';
 import { Alertmanager } from './alertmanager';
 import { Grafana } from './grafana';
 import { KubeStateMetrics } from './kube-state-metrics';
@@ -41,8 +41,7 @@ export class HeapwatchStack extends Construct {
       metadata: {
         name: c.namespace,
         labels: {
-          'app.kubernetes.io/part-of': PART_OF,
-          'app.kubernetes.io/managed-by': 'cdk8s',
+          ...allLabels({ name: 'heapwatch', component: 'monitoring' }),
           // Every heapwatch pod meets the "restricted" Pod Security Standard; let the API server enforce it.
           'pod-security.kubernetes.io/enforce': 'restricted',
         },

@@ -78,7 +78,7 @@ export class Prometheus extends Construct {
     });
 
     const storageName = 'data';
-    const persistent = p.storageSize !== undefined;
+    const persistent = p.persistentStorage;
     new k8s.KubeStatefulSet(this, 'Resource', {
       metadata: { name: PROMETHEUS.name, namespace: ns, labels },
       spec: {
@@ -126,7 +126,7 @@ export class Prometheus extends Construct {
           spec: {
             accessModes: ['ReadWriteOnce'],
             ...(p.storageClassName ? { storageClassName: p.storageClassName } : {}),
-            resources: { requests: { storage: k8s.Quantity.fromString(p.storageSize!) } },
+            resources: { requests: { storage: k8s.Quantity.fromString(p.storageSize) } },
           },
         }] : undefined,
       },
