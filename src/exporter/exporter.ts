@@ -1,0 +1,116 @@
+/**
+ * Wires the sidecar together from validated settings: the app's source (agent socket or
+ * scrape), restart counting, the metrics registry, OpenTelemetry host metrics and the admin
+ * API. Starts background work but does not listen; main.ts owns the server and the process.
+ */
+import * as path from 'node:path';
+import type express from 'express';
+import { AGENT_SOCKET, AgentReading, SNAPSHOT_SUBDIR } from '../contract';
+import { AgentClient } from './agent-client';
+import { createAdminRouter, SnapshotTaker } from './admin-api';
+import { createApp } from './app';
+import { ExporterSettings } from './env';
+import { mergeExpositions } from './exposition';
+import { isFresh } from './freshness';
+import { createExporterMetrics } from './metrics';
+import { OtelMetrics, startOtel } from './otel';
+import { RestartTracker } from './restarts';
+import { registerScrapeRatios, ScrapeSource } from './scrape-source';
+import { SnapshotStore } from './snapshot-store';
+import { TokenFile } from './token';
+
+export interface Exporter {
+  readonly app: express.Express;
+  /** Resolves once the first host-metrics collection is done (then /readyz is 200). */
+  readonly started: Promise<void>;
+  /** Stops background work; /readyz answers 503 from now on. */
+  stop(): Promise<void>;
+}
+
+export interface ExporterDeps {
+  /** Structured log lines (JSON); audit lines go here too. @default - none */
+  readonly log?: (line: string) => void;
+}
+
+export function createExporter(s: ExporterSettings, deps: ExporterDeps = {}): Exporter {
+  const log = deps.log ?? (() => undefined);
+  const event = (name: string, fields: object) => log(JSON.stringify({ ts: new Date().toISOString(), event: name, ...fields }));
+  let ready = false;
+
+  const restarts = new RestartTracker({
+    dir: s.dir,
+    onRestart: (reason, from, to) => event('app-restart', { reason, fromPid: from.pid, toPid: to.pid }),
+  });
+
+  let agent: AgentClient | undefined;
+  let scrape: ScrapeSource | undefined;
+  const fresh = (): AgentReading | undefined => {
+    const l = agent?.latest;
+    return agent?.connected && l && isFresh(l.receivedAt, Date.now(), s.checkIntervalSeconds) ? l.reading : undefined;
+  };
+
+  const metrics = createExporterMetrics({
+    agentUp: () => (scrape ? scrape.fresh() : fresh() !== undefined),
+    restarts: () => restarts.counts(),
+    containerMemoryLimit: () => fresh()?.containerMemoryLimit ?? s.containerMemoryLimitBytes,
+    current: s.source === 'agent' ? fresh : undefined,
+  });
+
+  if (s.source === 'agent') {
+    agent = new AgentClient({
+      socketPath: path.join(s.dir, AGENT_SOCKET),
+      maxBackoffMs: Math.min(5000, s.checkIntervalSeconds * 1000),
+      onReading: (r) => restarts.observe(r),
+      onRejected: (reason) => {
+        metrics.rejectedLines.inc();
+        event('agent-line-rejected', { reason });
+      },
+    });
+    agent.start();
+  } else {
+    scrape = new ScrapeSource({ url: s.scrapeUrl!, checkIntervalSeconds: s.checkIntervalSeconds, onError: (why) => event('scrape-failed', { why }) });
+    registerScrapeRatios(metrics.registry, scrape);
+    scrape.start();
+  }
+
+  const store = new SnapshotStore(s.dir, SNAPSHOT_SUBDIR, s.snapshotVolumeLimitBytes);
+  const taker: SnapshotTaker = {
+    availability: () => {
+      if (!agent) return { ok: false, why: `${'HEAPWATCH_SOURCE'}=scrape has no agent to take snapshots` };
+      const r = fresh();
+      return r ? { ok: true, heapUsed: r.heapUsed } : { ok: false, why: 'the agent is not connected or its last reading is stale' };
+    },
+    take: (file, timeoutMs) => agent!.requestSnapshot(file, timeoutMs),
+  };
+  const admin = createAdminRouter({
+    token: new TokenFile(s.tokenFile),
+    store,
+    taker,
+    snapshots: metrics.snapshots,
+    audit: log,
+    maxKept: s.snapshotMaxKept,
+    cooldownSeconds: s.snapshotCooldownSeconds,
+  });
+
+  const otel: OtelMetrics = startOtel({ refreshSeconds: s.checkIntervalSeconds });
+  const started = otel.refresh().then(() => {
+    ready = true;
+  });
+
+  const app = createApp({
+    metrics: async () => mergeExpositions([await metrics.registry.metrics(), scrape?.text() ?? '', otel.text()]),
+    ready: () => ready,
+    admin,
+  });
+
+  return {
+    app,
+    started,
+    stop: async () => {
+      ready = false;
+      agent?.stop();
+      scrape?.stop();
+      await otel.shutdown();
+    },
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * The sidecar's own prom-client Registry (never the global one, so tests and embedders do
+ * not collide): the families the sidecar itself owns, plus the app's families from readings.
+ */
+import { Counter, Registry } from 'prom-client';
+import { EXPORTER_SELF_PREFIX, METRICS, RESTART_REASONS } from '../contract';
+import { registerComputed } from './computed-family';
+import { CurrentReading, registerReadingMetrics } from './reading-metrics';
+
+export const SNAPSHOT_OUTCOMES = { written: 'written', failed: 'failed', refused: 'refused' } as const;
+export type SnapshotOutcome = keyof typeof SNAPSHOT_OUTCOMES;
+
+export interface ExporterMetricsOptions {
+  /** Whether the source has a fresh reading (heapwatch_agent_up). */
+  readonly agentUp: () => boolean;
+  /** Restart counts by reason (persisted by the restart tracker). */
+  readonly restarts: () => Readonly<Record<string, number>>;
+  /** The app container's memory limit, when known. */
+  readonly containerMemoryLimit: () => number | undefined;
+  /** The app's reading; set for source=agent. @default - no app families from readings */
+  readonly current?: CurrentReading;
+}
+
+export interface ExporterMetrics {
+  readonly registry: Registry;
+  readonly snapshots: Counter<'outcome'>;
+  readonly rejectedLines: Counter;
+}
+
+export function createExporterMetrics(options: ExporterMetricsOptions): ExporterMetrics {
+  const registry = new Registry();
+  registerComputed(registry, {
+    name: METRICS.agentUp,
+    help: '1 when the sidecar has a fresh reading of the app (within 2.5 check intervals), else 0.',
+    type: 'gauge',
+    samples: () => [{ value: options.agentUp() ? 1 : 0 }],
+  });
+  registerComputed(registry, {
+    name: METRICS.appRestarts,
+    help: 'App process restarts seen by the sidecar, by reason (heap_streak when the agent left a restart marker).',
+    type: 'counter',
+    samples: () => {
+      const counts = options.restarts();
+      return Object.values(RESTART_REASONS).map((reason) => ({ labels: { reason }, value: counts[reason] ?? 0 }));
+    },
+  });
+  registerComputed(registry, {
+    name: METRICS.containerMemoryLimit,
+    help: "The app container's memory limit, bytes.",
+    type: 'gauge',
+    samples: () => {
+      const v = options.containerMemoryLimit();
+      return v === undefined ? [] : [{ value: v }];
+    },
+  });
+  const snapshots = new Counter({
+    name: METRICS.snapshots,
+    help: 'Heap snapshot requests by outcome (written, failed, refused).',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+  for (const outcome of Object.values(SNAPSHOT_OUTCOMES)) snapshots.inc({ outcome }, 0);
+  const rejectedLines = new Counter({
+    name: `${EXPORTER_SELF_PREFIX}agent_lines_rejected_total`,
+    help: 'Lines from the agent socket the sidecar dropped (bad JSON, bad shape, too long).',
+    registers: [registry],
+  });
+  if (options.current) registerReadingMetrics(registry, options.current);
+  return { registry, snapshots, rejectedLines };
+}

@@ -1,0 +1,108 @@
+/**
+ * HEAPWATCH_SOURCE=scrape: for an app that already serves prom-client metrics and runs
+ * without the agent. The sidecar fetches the app's /metrics on localhost once per check
+ * interval and re-exposes only the standard families heapwatch's rules and dashboard use,
+ * plus the ratios it can compute from them.
+ *
+ * Fewer features than with the agent (README, "Scrape mode"):
+ * - heapwatch_heap_used_ratio only when the app exports nodejs_heap_size_limit_bytes
+ *   (prom-client's default metrics do not); heapwatch_heap_used_total_ratio always;
+ * - no heapwatch_heap_high_streak, heapwatch_heap_live_after_gc_bytes,
+ *   heapwatch_liveness_failing or heapwatch_manual_gc_*: they need the in-process agent;
+ * - no heap snapshots (the admin API answers 503) and no liveness restarts;
+ * - restarts are not counted (no pid is visible in prom-client's output);
+ * - heapwatch_agent_up reports whether the last scrape of the app is fresh.
+ */
+import type { Registry } from 'prom-client';
+import { METRICS } from '../contract';
+import { registerComputed } from './computed-family';
+import { splitFamilies } from './exposition';
+import { isFresh } from './freshness';
+
+/** The app families passed through unchanged (the contract's standard, unprefixed names). */
+export const PASSTHROUGH_FAMILIES: readonly string[] = [
+  METRICS.heapUsed, METRICS.heapTotal, METRICS.heapLimit, METRICS.external, METRICS.heapSpaceUsed,
+  METRICS.rss, METRICS.gcDuration, METRICS.eventLoopLagP99, METRICS.startTime, METRICS.memoryUsage,
+];
+
+export interface ScrapeSourceOptions {
+  readonly url: string;
+  readonly checkIntervalSeconds: number;
+  /** Largest accepted response. @default 4194304 (4 MiB) */
+  readonly maxBytes?: number;
+  /** Told when a scrape fails (for the log), with why. */
+  readonly onError?: (why: string) => void;
+}
+
+export class ScrapeSource {
+  private lastOkAt?: number;
+  private families = new Map<string, string[]>();
+  private timer?: NodeJS.Timeout;
+
+  constructor(private readonly o: ScrapeSourceOptions) {}
+
+  start(): void {
+    void this.scrape();
+    this.timer = setInterval(() => void this.scrape(), this.o.checkIntervalSeconds * 1000);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  fresh(now = Date.now()): boolean {
+    return isFresh(this.lastOkAt, now, this.o.checkIntervalSeconds);
+  }
+
+  /** The passed-through families, or '' when the last good scrape is stale. */
+  text(): string {
+    if (!this.fresh()) return '';
+    const out: string[] = [];
+    for (const name of PASSTHROUGH_FAMILIES) out.push(...(this.families.get(name) ?? []));
+    return out.length ? `${out.join('\n')}\n` : '';
+  }
+
+  /** The value of an unlabelled sample, when fresh. */
+  value(name: string): number | undefined {
+    if (!this.fresh()) return undefined;
+    for (const line of this.families.get(name) ?? []) {
+      const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*) (\S+)/.exec(line);
+      if (m && m[1] === name) {
+        const v = Number(m[2]);
+        return Number.isFinite(v) ? v : undefined;
+      }
+    }
+    return undefined;
+  }
+
+  async scrape(): Promise<void> {
+    try {
+      const res = await fetch(this.o.url, { signal: AbortSignal.timeout(Math.min(5000, this.o.checkIntervalSeconds * 1000)), redirect: 'error' });
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      const body = await res.text();
+      if (body.length > (this.o.maxBytes ?? 4 * 1024 * 1024)) throw new Error(`response larger than ${this.o.maxBytes ?? 4 * 1024 * 1024} bytes`);
+      const all = splitFamilies(body);
+      this.families = new Map(PASSTHROUGH_FAMILIES.filter((n) => all.has(n)).map((n) => [n, all.get(n)!]));
+      this.lastOkAt = Date.now();
+    } catch (e) {
+      this.o.onError?.(`scrape of ${this.o.url} failed: ${(e as Error).message}`);
+    }
+  }
+}
+
+/** The ratios computable from the scraped families. */
+export function registerScrapeRatios(registry: Registry, source: ScrapeSource): void {
+  const ratio = (denominator: string) => () => {
+    const used = source.value(METRICS.heapUsed);
+    const d = source.value(denominator);
+    return used !== undefined && d !== undefined && d > 0 ? [{ value: used / d }] : [];
+  };
+  registerComputed(registry, { name: METRICS.heapUsedRatio, help: 'Heap used / V8 heap size limit of the app process.', type: 'gauge', samples: ratio(METRICS.heapLimit) });
+  registerComputed(registry, {
+    name: METRICS.heapUsedTotalRatio,
+    help: "Heap used / heap total of the app process (the origin plan's ratio; 85-95 % is normal).",
+    type: 'gauge',
+    samples: ratio(METRICS.heapTotal),
+  });
+}
