@@ -17,13 +17,17 @@ export interface PromtoolResult {
  * on it. Throws (never skips) when promtool is not installed.
  */
 export function promtoolCheckExprs(exprs: readonly string[]): PromtoolResult {
+  const rules = exprs.map((expr, i) => ({ record: `heapwatch_dashboard_query_${i}`, expr }));
+  return runPromtool(['check', 'rules'], 'dashboard-queries.yaml', { groups: [{ name: 'dashboard-queries', rules }] });
+}
+
+/** Writes `content` as JSON (valid YAML, every string safely quoted) and runs promtool on it. */
+function runPromtool(args: string[], fileName: string, content: object): PromtoolResult {
   const dir = mkdtempSync(join(tmpdir(), 'heapwatch-dashboard-'));
   try {
-    const file = join(dir, 'dashboard-queries.yaml');
-    // JSON is valid YAML, and JSON.stringify quotes every expression safely.
-    const rules = exprs.map((expr, i) => ({ record: `heapwatch_dashboard_query_${i}`, expr }));
-    writeFileSync(file, JSON.stringify({ groups: [{ name: 'dashboard-queries', rules }] }, null, 2));
-    const r = spawnSync('promtool', ['check', 'rules', file], { encoding: 'utf8', timeout: 60_000 });
+    const file = join(dir, fileName);
+    writeFileSync(file, JSON.stringify(content, null, 2));
+    const r = spawnSync('promtool', [...args, file], { encoding: 'utf8', timeout: 60_000 });
     if (r.error && (r.error as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new Error('promtool is not installed; the dashboard tests never skip it. Install: sudo apt-get install -y prometheus');
     }
@@ -60,4 +64,12 @@ export function metricNamesIn(expr: string): string[] {
     names.add(word);
   }
   return [...names].sort();
+}
+
+/**
+ * Runs `promtool test rules` on a unit-test file (given as an object, written as JSON, which
+ * is YAML). Used to evaluate dashboard queries on synthetic series with Prometheus's own engine.
+ */
+export function promtoolTestRules(testFile: object): PromtoolResult {
+  return runPromtool(['test', 'rules'], 'dashboard-queries.test.yaml', testFile);
 }
