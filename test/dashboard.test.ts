@@ -68,6 +68,11 @@ describe('memory dashboard structure', () => {
     assert.equal(new Set(ids).size, ids.length, `duplicate ids in ${ids.join(', ')}`);
   });
 
+  it('gives every panel a distinct title (panelQueries reports queries by title)', () => {
+    const titles = panels.map((p) => p.title);
+    assert.equal(new Set(titles).size, titles.length, `repeated titles in ${titles.join(', ')}`);
+  });
+
   it('lays every panel on the 24-column grid without overlaps', () => {
     for (const p of topLevel) {
       const g = p.gridPos;

@@ -1,6 +1,7 @@
 /** "Heap": used, total, limit and live-after-GC per pod, against the target and high lines. */
 import { HeapRatioBasis, HeapwatchConfig } from '../../config';
 import { METRICS, RECORDS } from '../../contract';
+import { heapBasis } from '../heap-basis';
 import { COLOR, timeSeriesPanel } from '../panels';
 import { pct, podSel } from '../selectors';
 import { Section } from '../section';
@@ -9,8 +10,7 @@ import { UNIT } from '../units';
 export function heapSection(config: HeapwatchConfig): Section {
   const { highRatio, targetRatio, ratioBasis } = config.heap;
   // The lines follow the ratio's denominator, so they sit where the alerts actually fire.
-  const basis = ratioBasis === HeapRatioBasis.LIMIT ? METRICS.heapLimit : METRICS.heapTotal;
-  const basisName = ratioBasis === HeapRatioBasis.LIMIT ? 'limit' : 'total';
+  const { metric: basis, name: basisName } = heapBasis(config);
   const perPod = (metric: string) => `max by (pod) (${metric}${podSel()})`;
 
   const ratioQueries = [{ expr: perPod(RECORDS.heapRatio), legend: `{{pod}} used / ${basisName}` }];
@@ -41,7 +41,7 @@ export function heapSection(config: HeapwatchConfig): Section {
         runbooks: ['NodejsHeapUsageHigh', 'NodejsHeapLeakSuspected'],
       }),
       timeSeriesPanel(config, {
-        title: `Heap used / ${basisName}`,
+        title: `Heap used / ${basisName} over time`,
         description: `The alerting heap ratio per pod, with the target (${pct(targetRatio)}) and high (${pct(highRatio)}) thresholds.`,
         unit: UNIT.percentUnit,
         queries: ratioQueries,

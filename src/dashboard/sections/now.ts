@@ -1,6 +1,7 @@
 /** "Now": is the heap healthy right now, and are the success targets met? */
-import { HeapRatioBasis, HeapwatchConfig } from '../../config';
+import { HeapwatchConfig } from '../../config';
 import { METRICS, RECORDS } from '../../contract';
+import { heapBasis } from '../heap-basis';
 import { COLOR, gaugePanel, statPanel, Step } from '../panels';
 import { heapStreakRestartsOver, oomKillsOver, secondsSinceMemoryRestart } from '../restarts';
 import { appSel, pct, podSel } from '../selectors';
@@ -11,8 +12,8 @@ import { UNIT } from '../units';
 const SUCCESS_WINDOW = '30d';
 
 export function nowSection(config: HeapwatchConfig): Section {
-  const { highRatio, targetRatio, streakAlertChecks, livenessFailChecks, ratioBasis } = config.heap;
-  const denominator = ratioBasis === HeapRatioBasis.LIMIT ? 'limit' : 'heap total';
+  const { highRatio, targetRatio, streakAlertChecks, livenessFailChecks } = config.heap;
+  const denominator = heapBasis(config).name;
   const streakSteps: Step[] = [{ value: streakAlertChecks, color: COLOR.high }];
   if (livenessFailChecks > 0) streakSteps.push({ value: livenessFailChecks, color: COLOR.critical });
 
