@@ -1,7 +1,7 @@
 /** Every threshold line, unit and link on the dashboard follows the config, not the defaults. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { HeapRatioBasis, resolveConfig } from '../src/config';
+import { ConfigError, HeapRatioBasis, HeapwatchConfig, resolveConfig } from '../src/config';
 import { METRICS } from '../src/contract';
 import { allPanels, buildMemoryDashboard } from '../src/dashboard';
 
@@ -69,5 +69,15 @@ describe('dashboard follows the config', () => {
     assert.equal(panel(total, 'Heap used / total').type, 'gauge');
     assert.equal(panel(total, 'Heap used / total over time').type, 'timeseries');
     assert.ok(!JSON.stringify(total).includes(METRICS.heapUsedTotalRatio));
+  });
+
+  it('fails naming the field when the config is invalid', () => {
+    const base = resolveConfig();
+    const bad = { ...base, heap: { ...base.heap, highRatio: 1.5, targetRatio: 0.95 } } as HeapwatchConfig;
+    assert.throws(() => buildMemoryDashboard(bad), (e: unknown) => {
+      assert.ok(e instanceof ConfigError, `expected ConfigError, got ${e}`);
+      assert.ok(e.problems.some((p) => p.startsWith("'heap.highRatio' (1.5)")), e.problems.join('\n'));
+      return true;
+    });
   });
 });

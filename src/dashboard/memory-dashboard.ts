@@ -1,6 +1,6 @@
 /** The heapwatch memory dashboard: variables, annotations and the sections, in reading order. */
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
-import { HeapwatchConfig } from '../config';
+import { HeapwatchConfig, resolveConfig } from '../config';
 import { DASHBOARD_UID } from '../contract';
 import { annotations } from './annotations';
 import { SectionFactory } from './section';
@@ -16,8 +16,13 @@ export const DASHBOARD_TITLE = 'heapwatch / Node.js memory';
 /** Top to bottom: the verdict first, then the evidence. */
 const SECTIONS: readonly SectionFactory[] = [nowSection, heapSection, containerSection, v8GcSection, eventLoopAlertsSection];
 
-/** Builds the dashboard JSON model for `config` (a resolved config; see resolveConfig()). */
-export function buildMemoryDashboard(config: HeapwatchConfig): dashboard.Dashboard {
+/**
+ * Builds the dashboard JSON model for `input`. The config is resolved again (idempotent for a
+ * resolved config), so a hand-built or mutated one fails with ConfigError naming each bad
+ * field, never with a dashboard whose lines sit at nonsense values.
+ */
+export function buildMemoryDashboard(input: HeapwatchConfig): dashboard.Dashboard {
+  const config = resolveConfig(input);
   const builder = new dashboard.DashboardBuilder(DASHBOARD_TITLE)
     .uid(DASHBOARD_UID)
     .description('Heap-aware memory view of Node.js services watched by heapwatch: heap against its limit, ' +
