@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { DEFAULT_CONFIG } from '../src/config';
+
+const readme = readFileSync('README.md', 'utf8');
+
+/** Every leaf of the defaults as [path, value]. */
+function leaves(o: Record<string, unknown>, prefix = ''): [string, unknown][] {
+  return Object.entries(o).flatMap(([k, v]) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v) ? leaves(v as Record<string, unknown>, `${prefix}${k}.`) : [[`${prefix}${k}`, v] as [string, unknown]]);
+}
+
+/** How the README writes a default: strings bare, "" for empty, — for unset, the rest as JSON. */
+function shown(v: unknown): string {
+  if (v === undefined) return '—';
+  if (v === '') return '`""`';
+  if (typeof v === 'string') return `\`${v}\``;
+  return `\`${JSON.stringify(v)}\``;
+}
+
+describe('README', () => {
+  it('lists every config field with its real default, and no field that does not exist', () => {
+    const rows = new Map<string, string>();
+    for (const m of readme.matchAll(/^\| `([a-zA-Z.]+)` \| ([^|]+) \|/gm)) rows.set(m[1], m[2].trim());
+    const fields = leaves(DEFAULT_CONFIG as unknown as Record<string, unknown>);
+    for (const [path, value] of fields) {
+      assert.ok(rows.has(path), `README config table lacks ${path}`);
+      assert.equal(rows.get(path), shown(value), `README default of ${path}`);
+    }
+    const known = new Set(fields.map(([p]) => p));
+    for (const path of rows.keys()) assert.ok(known.has(path), `README lists ${path}, which is not a config field`);
+  });
+
+  it('gives exactly the two commands the project runs: install + synth, and the tests', () => {
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
+    const ci = readFileSync('.ci/run', 'utf8');
+    assert.match(readme, /```sh\nnpm install && npm run synth\n```/);
+    assert.match(readme, /```sh\nnpm test\n```/);
+    assert.ok(pkg.scripts.synth && pkg.scripts.test);
+    assert.match(ci, /^npm test$/m, '.ci/run calls the README test command');
+  });
+
+  it('gives a one-line command for every Secret heapwatch reads', () => {
+    for (const name of [DEFAULT_CONFIG.slack.webhookSecretName, DEFAULT_CONFIG.grafana.adminSecretName, DEFAULT_CONFIG.exporter.snapshots.tokenSecretName]) {
+      assert.match(readme, new RegExp(`kubectl -n \\S+ create secret generic ${name} --from-literal=`), `README creates ${name}`);
+    }
+  });
+});
