@@ -1,6 +1,8 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { HeapwatchConfig } from '../config';
+import { renderDashboards } from '../dashboard';
+import { renderRules } from '../rules';
 import { addDisruptionBudget } from '../k8s/disruption-budget';
 import { allLabels } from '../k8s/labels';
 import { Alertmanager } from './alertmanager';
@@ -14,12 +16,12 @@ export interface HeapwatchStackProps {
   readonly config: HeapwatchConfig;
   /**
    * Prometheus rule files (file name -> YAML).
-   * @default - none; pass renderRules(config) from src/rules
+   * @default - heapwatch's alert and recording rules, renderRules(config)
    */
   readonly ruleFiles?: Record<string, string>;
   /**
    * Grafana dashboards (file name -> JSON).
-   * @default - none; pass renderDashboards(config) from src/dashboard
+   * @default - heapwatch's memory dashboard, renderDashboards(config)
    */
   readonly dashboards?: Record<string, string>;
 }
@@ -47,9 +49,9 @@ export class HeapwatchStack extends Construct {
         },
       },
     });
-    this.prometheus = new Prometheus(this, 'Prometheus', { config: c, ruleFiles: props.ruleFiles });
+    this.prometheus = new Prometheus(this, 'Prometheus', { config: c, ruleFiles: props.ruleFiles ?? renderRules(c) });
     this.alertmanager = new Alertmanager(this, 'Alertmanager', { config: c });
-    this.grafana = new Grafana(this, 'Grafana', { config: c, dashboards: props.dashboards });
+    this.grafana = new Grafana(this, 'Grafana', { config: c, dashboards: props.dashboards ?? renderDashboards(c) });
     this.kubeStateMetrics = new KubeStateMetrics(this, 'KubeStateMetrics', { config: c });
     new StackNetworkPolicies(this, 'NetworkPolicies', {
       config: c,
