@@ -1,0 +1,61 @@
+/** Alerts on the app container: close to its memory limit, OOM-killed, restarted by heapwatch. */
+import { derive, HeapwatchConfig } from '../config';
+import { METRICS, RESTART_REASONS } from '../contract';
+import { alertLinks } from './links';
+import { AlertingRule } from './model';
+import { BY_POD, KSM_CONTAINER, KSM_POD, num, percent, sidecar, watchedPods } from './promql';
+
+const WHERE = '{{ $labels.namespace }}/{{ $labels.pod }}';
+
+export function containerAlerts(c: HeapwatchConfig): AlertingRule[] {
+  const a = c.alerts;
+  const d = derive(c);
+  return [
+    {
+      alert: 'NodejsContainerMemoryNearLimit',
+      // heapwatch's own metrics, so it works without cAdvisor; `> 0` skips an unknown limit.
+      expr: `max by (${BY_POD}) (${sidecar(METRICS.rss)})\n` +
+        `/ on (${BY_POD})\n` +
+        `max by (${BY_POD}) (${sidecar(METRICS.containerMemoryLimit)} > 0)\n` +
+        `> ${num(a.containerMemoryRatio)}`,
+      for: a.containerMemoryFor,
+      labels: { severity: 'warning' },
+      annotations: {
+        summary: 'Node.js process is close to its container memory limit.',
+        description: `The app process in ${WHERE} (app {{ $labels.app }}) uses {{ $value | humanizePercentage }} of its container memory limit ` +
+          `(resident set size), above ${percent(a.containerMemoryRatio)} for more than ${a.containerMemoryFor}. At 100% the kernel OOM-kills the container.`,
+        ...alertLinks(c, 'NodejsContainerMemoryNearLimit'),
+      },
+    },
+    {
+      alert: 'NodejsContainerOOMKilled',
+      // round(): increase() extrapolates to the window edges (1 restart reads as ~1.02).
+      expr: `(\n` +
+        `  round(max by (${KSM_CONTAINER}) (increase(kube_pod_container_status_restarts_total[${a.oomWindow}]))) > 0\n` +
+        `  and on (${KSM_CONTAINER})\n` +
+        `  max by (${KSM_CONTAINER}) (kube_pod_container_status_last_terminated_reason{reason="OOMKilled"}) == 1\n` +
+        `)\n` +
+        `* on (${KSM_POD}) group_left (app)\n` +
+        watchedPods(),
+      labels: { severity: 'critical' },
+      annotations: {
+        summary: 'A watched Node.js container was OOM-killed.',
+        description: `Container {{ $labels.container }} of ${WHERE} (app {{ $labels.app }}) restarted {{ $value }} time(s) in the last ${a.oomWindow} ` +
+          `and its last termination reason is OOMKilled: it hit its container memory limit and the kernel killed it.`,
+        ...alertLinks(c, 'NodejsContainerOOMKilled'),
+      },
+    },
+    {
+      alert: 'NodejsRestartedForHeap',
+      expr: `round(max by (${BY_POD}) (increase(${sidecar(METRICS.appRestarts, { reason: RESTART_REASONS.heapStreak })}[${a.oomWindow}]))) > 0`,
+      labels: { severity: 'warning' },
+      annotations: {
+        summary: 'heapwatch restarted a Node.js app whose heap stayed high.',
+        description: `heapwatch restarted the app in ${WHERE} (app {{ $labels.app }}) {{ $value }} time(s) in the last ${a.oomWindow}: ` +
+          `its heap stayed above ${percent(c.heap.highRatio)} for ${c.heap.livenessFailChecks} checks (${d.livenessFailDuration ?? 'liveness restarts are disabled'}) ` +
+          `and a forced GC did not bring it down. A heap snapshot taken before the restart may be waiting in the sidecar.`,
+        ...alertLinks(c, 'NodejsRestartedForHeap'),
+      },
+    },
+  ];
+}

@@ -1,0 +1,5 @@
+export * from './model';
+export * from './build';
+export * from './render';
+export * from './links';
+export * from './unit-tests';

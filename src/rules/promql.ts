@@ -1,0 +1,58 @@
+/**
+ * Small PromQL builders shared by the recording and alerting rules, so every rule selects
+ * the sidecar's metrics and groups them the same way.
+ */
+import { HeapRatioBasis, HeapwatchConfig, parseDuration } from '../config';
+import { JOBS, METRICS, TARGET_LABELS } from '../contract';
+
+/** The labels a per-pod series keeps: the dashboard and the alerts group by exactly these. */
+export const BY_POD = [TARGET_LABELS.namespace, TARGET_LABELS.app, TARGET_LABELS.pod].join(', ');
+/** The labels a per-app series keeps. */
+export const BY_APP = [TARGET_LABELS.namespace, TARGET_LABELS.app].join(', ');
+/** KSM series are keyed by these (honor_labels keeps the watched pod's namespace and pod). */
+export const KSM_POD = [TARGET_LABELS.namespace, TARGET_LABELS.pod].join(', ');
+export const KSM_CONTAINER = [TARGET_LABELS.namespace, TARGET_LABELS.pod, TARGET_LABELS.container].join(', ');
+
+/** `metric{job="heapwatch-exporter", ...extra}`: only the sidecar's samples, never a look-alike from another job. */
+export function sidecar(metric: string, extra: Record<string, string> = {}): string {
+  const matchers = [`job="${JOBS.exporter}"`, ...Object.entries(extra).map(([k, v]) => `${k}="${v}"`)];
+  return `${metric}{${matchers.join(', ')}}`;
+}
+
+/** The ratio metric the alerting heap ratio is built from, per heap.ratioBasis. */
+export function heapRatioMetric(c: HeapwatchConfig): string {
+  return c.heap.ratioBasis === HeapRatioBasis.TOTAL ? METRICS.heapUsedTotalRatio : METRICS.heapUsedRatio;
+}
+
+/** Words for the ratio's denominator, for descriptions. */
+export function heapRatioBasisText(c: HeapwatchConfig): string {
+  return c.heap.ratioBasis === HeapRatioBasis.TOTAL ? 'its current heap total (heapTotal)' : 'its V8 heap size limit';
+}
+
+/** Duration in whole seconds; the config is validated, so a bad value here is a programming error. */
+export function seconds(field: string, value: string): number {
+  const s = parseDuration(value);
+  if (s === undefined) throw new Error(`'${field}' (${JSON.stringify(value)}) is not a Prometheus duration`);
+  return s;
+}
+
+/**
+ * Watched pods with their app name, one series per (namespace, pod, app), from kube-state-metrics'
+ * kube_pod_labels (KSM runs with --metric-labels-allowlist=pods=[app.kubernetes.io/name,heapwatch.dev/watched]).
+ * `range` wraps the selector in max_over_time so pods deleted within the window still count.
+ */
+export function watchedPods(range?: string): string {
+  const selector = 'kube_pod_labels{label_heapwatch_dev_watched="true"}';
+  const series = range ? `max_over_time(${selector}[${range}])` : selector;
+  return `max by (${KSM_POD}, app) (label_replace(${series}, "app", "$1", "label_app_kubernetes_io_name", "(.+)"))`;
+}
+
+/** Formats a number for PromQL without float noise such as 0.30000000000000004. */
+export function num(n: number): string {
+  return String(Number(n.toPrecision(12)));
+}
+
+/** "85%" for 0.85, for fixed text in descriptions. */
+export function percent(ratio: number): string {
+  return `${num(ratio * 100)}%`;
+}

@@ -1,0 +1,2 @@
+export * from './render-tests';
+export * from './go-format';

@@ -1,0 +1,56 @@
+/** The recording rules the dashboard reads: names, label sets and values. */
+import { METRICS, RECORDS, RESTART_REASONS } from '../../contract';
+import { TestContext } from './context';
+import { labelText } from './alert-cases';
+import { counter, input, KSM_TARGET, POD, repeat, SIDECAR_TARGET } from './series';
+import { UnitCase } from './unit-case';
+
+export function recordCases(t: TestContext): UnitCase[] {
+  const target = t.config.heap.targetRatio;
+  // Just under the target, exactly at it (not under), and between target and high.
+  const under = Number((target - 0.01).toFixed(4));
+  const over = Number(((target + t.config.heap.highRatio) / 2).toFixed(4));
+  const w = 300 / t.step;
+  const n = w + 10;
+  const end = (n - 1) * t.step;
+  const late = 10;
+  // Recorded at every evaluation from 0 to end: pod A n times (all under), pod B n - late times (none).
+  const share = n / (n + n - late);
+  const podA: Record<string, string> = { ...POD };
+  const podB = { ...POD, pod: `${POD.app}-6b7f9c-k4m2p` };
+  const podC = { namespace: POD.namespace, app: 'billing', pod: 'billing-5c8d7-q9w3z' };
+  const sidecar = (p: Record<string, string>) => ({ ...SIDECAR_TARGET, ...p });
+  const gcShare = 0.2;
+  const ksm = { ...KSM_TARGET, pod: podB.pod };
+  const rec = (name: string, rows: [Record<string, string>, number][]) => ({
+    at: end, expr: name, samples: rows.map(([labels, value]) => ({ labels: labelText(labels, name), value })),
+  });
+  const app = (p: Record<string, string>) => ({ namespace: p.namespace, app: p.app });
+  return [{
+    name: `recording rules: per-pod ratio, per-app max, time under the ${target} target, GC share, memory restarts`,
+    series: [
+      input(t.basisMetric, sidecar(podA), repeat(under, n)),
+      // Pod B starts later: the share is weighted by pod-time, not an average of per-pod averages.
+      input(t.basisMetric, sidecar(podB), [...repeat<number | null>(null, late), ...repeat(target, n - late)]),
+      input(t.basisMetric, sidecar(podC), repeat(over, n)),
+      // The other ratio must not leak into the records.
+      input(t.otherRatioMetric, sidecar(podA), repeat(0.99, n)),
+      input(`${METRICS.gcDuration}_sum`, { ...sidecar(podA), kind: 'major' }, counter(repeat(gcShare * t.step, n - 1))),
+      input(METRICS.appRestarts, { ...sidecar(podA), reason: RESTART_REASONS.heapStreak }, [...repeat(0, 5), ...repeat(1, n - 5)]),
+      input(METRICS.appRestarts, { ...sidecar(podC), reason: RESTART_REASONS.heapStreak }, repeat(0, n)),
+      input('kube_pod_container_status_restarts_total', { ...ksm, container: 'app' }, [...repeat(0, 6), ...repeat(1, n - 6)]),
+      input('kube_pod_container_status_last_terminated_reason', { ...ksm, container: 'app', reason: 'OOMKilled' }, [...repeat<number | null>(null, 6), ...repeat(1, n - 6)]),
+      input('kube_pod_labels', { ...ksm, label_app_kubernetes_io_name: podB.app, label_heapwatch_dev_watched: 'true' }, repeat(1, n)),
+    ],
+    alerts: [],
+    exprs: [
+      rec(RECORDS.heapRatio, [[podA, under], [podB, target], [podC, over]]),
+      rec(RECORDS.heapRatioMaxByApp, [[app(podA), target], [app(podC), over]]),
+      rec(RECORDS.underTarget, [[podA, 1], [podB, 0], [podC, 0]]),
+      rec(RECORDS.underTargetRatio1d, [[app(podA), share], [app(podC), 0]]),
+      rec(RECORDS.underTargetRatio30d, [[app(podA), share], [app(podC), 0]]),
+      { at: end, expr: `round(${RECORDS.gcTimeRatio}, 0.001)`, samples: [{ labels: labelText(podA), value: gcShare }] },
+      rec(RECORDS.memoryRestarts30d, [[app(podA), 2], [app(podC), 0]]),
+    ],
+  }];
+}

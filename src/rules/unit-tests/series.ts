@@ -1,0 +1,68 @@
+/** Input series for promtool unit tests: labels of a watched pod, and value lists in promtool's notation. */
+import { JOBS } from '../../contract';
+
+/** The watched pod every generated test uses (after `max by (namespace, app, pod)`). */
+export const POD = { namespace: 'shop', app: 'checkout', pod: 'checkout-6b7f9c-x2x8q' } as const;
+/** Labels Prometheus attaches to a sample scraped from the pod's heapwatch sidecar. */
+export const SIDECAR_TARGET = { ...POD, container: 'heapwatch-exporter', instance: '10.1.2.3:9464', job: JOBS.exporter } as const;
+/** Labels of a kube-state-metrics sample about the pod (honor_labels keeps namespace and pod). */
+export const KSM_TARGET = { namespace: POD.namespace, pod: POD.pod, uid: '3f1c2a7e-0000-4000-8000-000000000001', job: JOBS.kubeStateMetrics, instance: '10.1.9.9:8080' } as const;
+
+/** A sample value per step; null is a missed scrape. */
+export type Values = readonly (number | null)[];
+
+export interface InputSeries {
+  readonly series: string;
+  readonly values: string;
+}
+
+export function selector(metric: string, labels: Readonly<Record<string, string>>): string {
+  return `${metric}{${Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(', ')}}`;
+}
+
+export function input(metric: string, labels: Readonly<Record<string, string>>, values: Values): InputSeries {
+  return { series: selector(metric, labels), values: notation(values) };
+}
+
+/** `n` copies of `v`. */
+export const repeat = <T>(v: T, n: number): T[] => Array.from({ length: n }, () => v);
+/** `n` values from `start`, `step` apart. */
+export const ramp = (start: number, step: number, n: number): number[] => Array.from({ length: n }, (_, i) => start + step * i);
+/** Running sum of per-step increments, starting at 0: a counter. */
+export function counter(increments: readonly number[]): number[] {
+  let total = 0;
+  return [0, ...increments.map((d) => (total += d))];
+}
+
+/**
+ * promtool's expanding notation: runs of a constant become "vxN", integer ramps "a+bxN", missed
+ * scrapes "_xN". Non-integer ramps are written out value by value, because promtool adds the step
+ * repeatedly and its sums would drift from the exact values the expectations are computed from.
+ */
+export function notation(values: Values): string {
+  const parts: string[] = [];
+  let i = 0;
+  while (i < values.length) {
+    const v = values[i];
+    let j = i + 1;
+    if (v === null) {
+      while (j < values.length && values[j] === null) j++;
+      parts.push(j - i === 1 ? '_' : `_x${j - i}`);
+    } else {
+      const next = values[j];
+      const step = next === null || next === undefined ? 0 : next - v;
+      const exact = Number.isInteger(v) && Number.isInteger(step);
+      if (next !== null && next !== undefined && (step === 0 || exact)) {
+        while (j < values.length && values[j] !== null && values[j] === v + step * (j - i)) j++;
+      }
+      const n = j - i - 1;
+      if (n === 0) parts.push(num(v));
+      else if (step === 0) parts.push(`${num(v)}x${n}`);
+      else parts.push(`${num(v)}${step > 0 ? '+' : '-'}${num(Math.abs(step))}x${n}`);
+    }
+    i = j;
+  }
+  return parts.join(' ');
+}
+
+const num = (v: number) => String(v);

@@ -1,0 +1,31 @@
+/** One promtool test group, before it becomes YAML: input series plus what must (not) fire when. */
+import { AlertName } from '../../contract';
+import { InputSeries } from './series';
+
+export interface ExpectedAlert {
+  /** The alert's labels from its expression (severity is added from the rule). */
+  readonly labels: Readonly<Record<string, string>>;
+  /** The expression's value, which the description renders. */
+  readonly value: number;
+}
+
+export interface AlertCheck {
+  /** Seconds from the start of the series. */
+  readonly at: number;
+  readonly alert: AlertName;
+  /** Every alert that must be firing then; empty means none. */
+  readonly firing: readonly ExpectedAlert[];
+}
+
+export interface ExprCheck {
+  readonly at: number;
+  readonly expr: string;
+  readonly samples: readonly { readonly labels: string; readonly value: number }[];
+}
+
+export interface UnitCase {
+  readonly name: string;
+  readonly series: readonly InputSeries[];
+  readonly alerts: readonly AlertCheck[];
+  readonly exprs?: readonly ExprCheck[];
+}
