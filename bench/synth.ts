@@ -3,7 +3,8 @@
  * run. Three commands, interleaved round by round so machine noise hits all alike:
  *   node -e 0                      the floor: starting Node at all
  *   node build/charts/main.js      the chart program alone (construct + write YAML)
- *   cdk8s synth                    what users run: the CLI, the tsc step in cdk8s.yaml, the chart
+ *   cdk8s synth                    what users run: the CLI, charts/synth-app.js (recompiles only
+ *                                  when a source is newer than the build), the chart
  * Targets on a 2-core machine: cdk8s synth <= 1.5 s median, the chart program <= 0.5 s.
  */
 import { spawnSync } from 'node:child_process';
@@ -20,7 +21,7 @@ const outdir = mkdtempSync(join(tmpdir(), 'heapwatch-bench-synth-'));
 const cases: Case[] = [
   { name: 'node -e 0', argv: [node, '-e', '0'] },
   { name: 'chart program (node build/charts/main.js)', argv: [node, 'build/charts/main.js'], target: 0.5 },
-  { name: 'cdk8s synth (CLI + tsc + chart)', argv: [node, 'node_modules/cdk8s-cli/bin/cdk8s', 'synth', '--output', outdir], target: 1.5 },
+  { name: 'cdk8s synth (CLI + build check + chart)', argv: [node, 'node_modules/cdk8s-cli/bin/cdk8s', 'synth', '--output', outdir], target: 1.5 },
 ];
 
 function timeOnce(c: Case): number {
