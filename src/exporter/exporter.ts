@@ -13,7 +13,7 @@ import { ExporterSettings } from './env';
 import { mergeExpositions } from './exposition';
 import { isFresh } from './freshness';
 import { createExporterMetrics } from './metrics';
-import { OtelMetrics, startOtel } from './otel';
+import { OtelMetrics, OtelSetup, startOtel } from './otel';
 import { RestartTracker } from './restarts';
 import { registerScrapeRatios, ScrapeSource } from './scrape-source';
 import { SnapshotStore } from './snapshot-store';
@@ -30,6 +30,8 @@ export interface Exporter {
 export interface ExporterDeps {
   /** Structured log lines (JSON); audit lines go here too. @default - none */
   readonly log?: (line: string) => void;
+  /** How the OpenTelemetry MeterProvider is made. @default sdkMetricsSetup */
+  readonly otelSetup?: OtelSetup;
 }
 
 export function createExporter(s: ExporterSettings, deps: ExporterDeps = {}): Exporter {
@@ -92,7 +94,7 @@ export function createExporter(s: ExporterSettings, deps: ExporterDeps = {}): Ex
     cooldownSeconds: s.snapshotCooldownSeconds,
   });
 
-  const otel: OtelMetrics = startOtel({ refreshSeconds: s.checkIntervalSeconds });
+  const otel: OtelMetrics = startOtel({ refreshSeconds: s.checkIntervalSeconds }, deps.otelSetup);
   const started = otel.refresh().then(() => {
     ready = true;
   });

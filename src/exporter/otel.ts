@@ -12,6 +12,7 @@
  */
 import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { HostMetrics } from '@opentelemetry/host-metrics';
+import type { MeterProvider as ApiMeterProvider } from '@opentelemetry/api';
 import { createAllowListAttributesProcessor, MeterProvider, ViewOptions } from '@opentelemetry/sdk-metrics';
 import { EXPORTER_SELF_PREFIX } from '../contract';
 
@@ -36,6 +37,17 @@ const SELF_RENAMES: Record<string, string> = {
   'process.memory.usage': `${EXPORTER_SELF_PREFIX}process_memory_usage`,
 };
 
+/**
+ * How the MeterProvider is made around the Prometheus reader. The sidecar uses
+ * sdk-metrics directly; the bench also measures @opentelemetry/sdk-node through this seam.
+ */
+export type OtelSetup = (reader: PrometheusExporter, views: ViewOptions[]) => { readonly meterProvider: ApiMeterProvider; shutdown(): Promise<void> };
+
+export const sdkMetricsSetup: OtelSetup = (reader, views) => {
+  const provider = new MeterProvider({ readers: [reader], views });
+  return { meterProvider: provider, shutdown: () => provider.shutdown() };
+};
+
 export const DEFAULT_HOST_METRIC_GROUPS = ['system.cpu', 'system.memory', 'process.cpu', 'process.memory'] as const;
 
 export function otelViews(): ViewOptions[] {
@@ -45,10 +57,10 @@ export function otelViews(): ViewOptions[] {
   ];
 }
 
-export function startOtel(options: OtelOptions): OtelMetrics {
+export function startOtel(options: OtelOptions, setup: OtelSetup = sdkMetricsSetup): OtelMetrics {
   const reader = new PrometheusExporter({ preventServerStart: true });
-  const provider = new MeterProvider({ readers: [reader], views: otelViews() });
-  new HostMetrics({ meterProvider: provider, name: 'heapwatch-exporter', metricGroups: [...(options.metricGroups ?? DEFAULT_HOST_METRIC_GROUPS)] }).start();
+  const provider = setup(reader, otelViews());
+  new HostMetrics({ meterProvider: provider.meterProvider, name: 'heapwatch-exporter', metricGroups: [...(options.metricGroups ?? DEFAULT_HOST_METRIC_GROUPS)] }).start();
   // No target_info or otel_scope_* labels: Prometheus' own target labels identify the pod.
   const serializer = new PrometheusSerializer('', false, undefined, true, true);
   let text = '';
