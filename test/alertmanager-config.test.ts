@@ -20,7 +20,9 @@ function synthesizedConfigFile(input = {}): { file: string; config: any; manifes
   // Only the in-pod paths change: the template directory and the Secret file.
   const copy = structuredClone(config);
   copy.templates = [join(dir, '*.tmpl')];
-  if (copy.global.slack_api_url_file) copy.global.slack_api_url_file = join(dir, 'webhook-url');
+  for (const receiver of copy.receivers) {
+    for (const slack of receiver.slack_configs ?? []) slack.api_url_file = join(dir, 'webhook-url');
+  }
   const file = join(dir, 'alertmanager.yml');
   writeFileSync(file, YAML.stringify(copy));
   return { file, config, manifests };
@@ -65,7 +67,9 @@ describe('alertmanager.yml', () => {
     assert.equal(slackOf(RECEIVERS.critical).channel, '#pager');
     assert.equal(slackOf(RECEIVERS.warning).channel, '#tickets');
     assert.equal(slackOf(RECEIVERS.critical).send_resolved, true);
-    assert.equal(config.global.slack_api_url_file, '/etc/alertmanager/secrets/slack/webhook-url');
+    for (const name of [RECEIVERS.critical, RECEIVERS.warning, RECEIVERS.watchdog]) {
+      assert.equal(slackOf(name).api_url_file, '/etc/alertmanager/secrets/slack/webhook-url');
+    }
     assert.equal(config.receivers.find((r: any) => r.name === RECEIVERS.none).slack_configs, undefined);
   });
 

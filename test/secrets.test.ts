@@ -40,8 +40,8 @@ describe('no secret in dist/', () => {
   it('catches planted secrets of every kind, so a clean scan means something', () => {
     const clean = readFileSync(join(synthTo(), 'heapwatch.k8s.yaml'), 'utf8');
     const plants: [string, string][] = [
-      ['slack-webhook-url', clean.replace('slack_api_url_file:', 'http_config: {}\n  x: https://hooks.slack.com/services/T0/B0/canary\n  slack_api_url_file:')],
-      ['alertmanager-literal-url', clean.replace('slack_api_url_file:', 'slack_api_url:')],
+      ['slack-webhook-url', clean.replace('resolve_timeout: 5m', 'resolve_timeout: 5m\n      x: https://hooks.slack.com/services/T0/B0/canary')],
+      ['alertmanager-literal-url', clean.replace('api_url_file:', 'api_url:')],
       ['secret-in-env', clean.replace(/GF_SECURITY_ADMIN_PASSWORD__FILE(\s+)value: \/etc\/grafana\/admin\/admin-password/, 'GF_SECURITY_ADMIN_PASSWORD$1value: canary-not-a-path')],
       ['secret-object', `${clean}---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: leaked\nstringData:\n  token: canary\n`],
       ['private-key', `${clean}# -----BEGIN RSA PRIVATE KEY-----\n`],

@@ -15,8 +15,11 @@ export const RECEIVERS = { none: 'null', watchdog: 'watchdog', critical: 'slack-
 export function buildAlertmanagerConfig(c: HeapwatchConfig): Record<string, any> {
   const a = c.alertmanager;
   const s = c.slack;
+  // Read from the user's Secret at send time; the URL never appears in the manifests.
+  const webhookFile = `${ALERTMANAGER_PATHS.slackSecret}/${s.webhookSecretKey}`;
   const slack = (channel: string, sendResolved: boolean) => s.enabled ? {
     slack_configs: [{
+      api_url_file: webhookFile,
       channel,
       send_resolved: sendResolved,
       title: '{{ template "heapwatch.slack.title" . }}',
@@ -26,11 +29,7 @@ export function buildAlertmanagerConfig(c: HeapwatchConfig): Record<string, any>
     }],
   } : {};
   return {
-    global: {
-      resolve_timeout: '5m',
-      // Read from the user's Secret at send time; the URL never appears in the manifests.
-      ...(s.enabled ? { slack_api_url_file: `${ALERTMANAGER_PATHS.slackSecret}/${s.webhookSecretKey}` } : {}),
-    },
+    global: { resolve_timeout: '5m' },
     templates: [`${ALERTMANAGER_PATHS.templates}/*.tmpl`],
     route: {
       receiver: RECEIVERS.none,
