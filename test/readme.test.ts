@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { DEFAULT_CONFIG } from '../src/config';
+import { ALERTS } from '../src/contract';
 
 const readme = readFileSync('README.md', 'utf8');
 
@@ -22,7 +23,8 @@ function shown(v: unknown): string {
 describe('README', () => {
   it('lists every config field with its real default, and no field that does not exist', () => {
     const rows = new Map<string, string>();
-    for (const m of readme.matchAll(/^\| `([a-zA-Z.]+)` \| ([^|]+) \|/gm)) rows.set(m[1], m[2].trim());
+    const configSection = readme.slice(readme.indexOf('\n## Config\n'), readme.indexOf('\n## ', readme.indexOf('\n## Config\n') + 1));
+    for (const m of configSection.matchAll(/^\| `([a-zA-Z.]+)` \| ([^|]+) \|/gm)) rows.set(m[1], m[2].trim());
     const fields = leaves(DEFAULT_CONFIG as unknown as Record<string, unknown>);
     for (const [path, value] of fields) {
       assert.ok(rows.has(path), `README config table lacks ${path}`);
@@ -39,6 +41,12 @@ describe('README', () => {
     assert.match(readme, /```sh\nnpm test\n```/);
     assert.ok(pkg.scripts.synth && pkg.scripts.test);
     assert.match(ci, /^npm test$/m, '.ci/run calls the README test command');
+  });
+
+  it('lists every alert with a link to its runbook', () => {
+    for (const alert of ALERTS) {
+      assert.match(readme, new RegExp(`^\\| \`${alert}\` \\|.*\\]\\(alerts/runbooks/${alert}\\.md\\) \\|$`, 'm'), `README row for ${alert}`);
+    }
   });
 
   it('gives a one-line command for every Secret heapwatch reads', () => {
