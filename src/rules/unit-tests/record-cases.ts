@@ -14,6 +14,7 @@ export function recordCases(t: TestContext): UnitCase[] {
   const n = w + 10;
   const end = (n - 1) * t.step;
   const late = 10;
+  const settled = end + 2 * t.step;
   // Recorded at every evaluation from 0 to end: pod A n times (all under), pod B n - late times (none).
   const share = n / (n + n - late);
   const podA: Record<string, string> = { ...POD };
@@ -29,10 +30,12 @@ export function recordCases(t: TestContext): UnitCase[] {
   return [{
     name: `recording rules: per-pod ratio, per-app max, time under the ${target} target, GC share, memory restarts`,
     series: [
-      input(t.basisMetric, sidecar(podA), repeat(under, n)),
+      // The ratios end with a staleness marker, so by `settled` the 0/1 series has stopped and the 1d/30d
+      // shares no longer depend on which rule group Prometheus evaluated first at the last step.
+      input(t.basisMetric, sidecar(podA), repeat(under, n), true),
       // Pod B starts later: the share is weighted by pod-time, not an average of per-pod averages.
-      input(t.basisMetric, sidecar(podB), [...repeat<number | null>(null, late), ...repeat(target, n - late)]),
-      input(t.basisMetric, sidecar(podC), repeat(over, n)),
+      input(t.basisMetric, sidecar(podB), [...repeat<number | null>(null, late), ...repeat(target, n - late)], true),
+      input(t.basisMetric, sidecar(podC), repeat(over, n), true),
       // The other ratio must not leak into the records.
       input(t.otherRatioMetric, sidecar(podA), repeat(0.99, n)),
       input(`${METRICS.gcDuration}_sum`, { ...sidecar(podA), kind: 'major' }, counter(repeat(gcShare * t.step, n - 1))),
@@ -47,8 +50,8 @@ export function recordCases(t: TestContext): UnitCase[] {
       rec(RECORDS.heapRatio, [[podA, under], [podB, target], [podC, over]]),
       rec(RECORDS.heapRatioMaxByApp, [[app(podA), target], [app(podC), over]]),
       rec(RECORDS.underTarget, [[podA, 1], [podB, 0], [podC, 0]]),
-      rec(RECORDS.underTargetRatio1d, [[app(podA), share], [app(podC), 0]]),
-      rec(RECORDS.underTargetRatio30d, [[app(podA), share], [app(podC), 0]]),
+      { ...rec(RECORDS.underTargetRatio1d, [[app(podA), share], [app(podC), 0]]), at: settled },
+      { ...rec(RECORDS.underTargetRatio30d, [[app(podA), share], [app(podC), 0]]), at: settled },
       { at: end, expr: `round(${RECORDS.gcTimeRatio}, 0.001)`, samples: [{ labels: labelText(podA), value: gcShare }] },
       rec(RECORDS.memoryRestarts30d, [[app(podA), 2], [app(podC), 0]]),
     ],

@@ -20,8 +20,9 @@ export function selector(metric: string, labels: Readonly<Record<string, string>
   return `${metric}{${Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(', ')}}`;
 }
 
-export function input(metric: string, labels: Readonly<Record<string, string>>, values: Values): InputSeries {
-  return { series: selector(metric, labels), values: notation(values) };
+/** An input series; `thenStale` ends it with a staleness marker, as when a target disappears. */
+export function input(metric: string, labels: Readonly<Record<string, string>>, values: Values, thenStale = false): InputSeries {
+  return { series: selector(metric, labels), values: notation(values) + (thenStale ? ' stale' : '') };
 }
 
 /** `n` copies of `v`. */
