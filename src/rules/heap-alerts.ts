@@ -45,13 +45,18 @@ export function heapAlerts(c: HeapwatchConfig): AlertingRule[] {
       alert: 'NodejsHeapLeakSuspected',
       // The live heap after a major GC only grows when retained objects grow; a busy but healthy
       // heap saws up and down and fits a flat line. A (re)started process warms its caches up, which
-      // looks like a leak, so the first leakStartupGrace after process start is ignored.
+      // looks like a leak, so the first leakStartupGrace after process start is ignored. The sidecar
+      // outlives an app restart, so its series spans both processes: while the fitted window still
+      // holds a restart (a change of process start time) the line mixes two processes, and the
+      // forecast is ignored too.
       expr:
         `max by (${BY_POD}) (predict_linear(${sidecar(METRICS.liveAfterGc)}[${a.leakLookback}], ${seconds('alerts.leakForecastHorizon', a.leakForecastHorizon)}))\n` +
         `  >= on (${BY_POD})\n` +
         `max by (${BY_POD}) (${sidecar(METRICS.heapLimit)})\n` +
         `and on (${BY_POD})\n` +
-        `max by (${BY_POD}) (time() - ${sidecar(METRICS.startTime)}) >= ${seconds('alerts.leakStartupGrace', a.leakStartupGrace)}`,
+        `max by (${BY_POD}) (time() - ${sidecar(METRICS.startTime)}) >= ${seconds('alerts.leakStartupGrace', a.leakStartupGrace)}\n` +
+        `and on (${BY_POD})\n` +
+        `max by (${BY_POD}) (changes(${sidecar(METRICS.startTime)}[${a.leakLookback}])) == 0`,
       labels: { severity: 'warning' },
       annotations: {
         summary: 'Node.js live heap is growing towards its limit: memory leak suspected.',

@@ -77,8 +77,10 @@ function usedOverTotal(t: TestContext): UnitCase {
 }
 
 /**
- * A process restart: the live heap drops, then climbs fast while caches warm up. The forecast crosses
- * the limit during the warm-up, and the startup grace keeps the leak alert quiet.
+ * A process restart: the live heap drops, then climbs fast while caches warm up (to a higher level
+ * than before, as after a deploy). The forecast crosses the limit during the warm-up, and the
+ * startup grace keeps the leak alert quiet; after the grace, the fit still spans the restart, and
+ * the restart guard keeps it quiet.
  */
 function restart(t: TestContext): UnitCase {
   const L = t.heapLimit;
@@ -89,7 +91,7 @@ function restart(t: TestContext): UnitCase {
   const warm = Math.max(2, Math.ceil((g * 2) / 3));
   const before = repeat(Math.round(L * 0.4), r);
   const climb = ramp(Math.round(L * 0.1), Math.round((L * 0.6) / warm), warm);
-  const after = [...climb, ...repeat(climb[climb.length - 1], g + 5 - warm)];
+  const after = [...climb, ...repeat(climb[climb.length - 1], Math.max(g, t.steps(lookback)) + 5 - warm)];
   const live = [...before, ...after];
   const n = live.length;
   const restartedAt = r * t.step;
@@ -100,16 +102,23 @@ function restart(t: TestContext): UnitCase {
     if (f >= L * 1.01 && (worst < 0 || f > predictLinear(live, worst, t.step, lookback, H)!)) worst = j;
   }
   if (worst < 0) throw new Error('restart scenario: the warm-up never pushes the forecast over the limit, so it would not test the grace');
-  const at = [r, worst, r + g - 1];
+  // After the grace, while the fitted window still reaches back before the restart.
+  const lookbackSteps = Math.floor(lookback / t.step);
+  let spanning = -1;
+  for (let j = r + g; j < r + lookbackSteps && j < n; j++) {
+    if ((predictLinear(live, j, t.step, lookback, H) ?? 0) >= L * 1.01) spanning = j;
+  }
+  const at = [...new Set([r, worst, r + g - 1, ...(spanning >= 0 ? [spanning] : [])])];
   return {
-    name: `a restart: the warm-up looks like a leak, but no leak alert in the first ${t.config.alerts.leakStartupGrace}`,
+    name: `a restart: the warm-up looks like a leak, but no leak alert in the first ${t.config.alerts.leakStartupGrace}` +
+      ` nor while the ${t.config.alerts.leakLookback} fit still spans the restart`,
     series: [
       input(METRICS.liveAfterGc, SIDECAR_TARGET, live),
       input(METRICS.heapLimit, SIDECAR_TARGET, repeat(L, n)),
       input(METRICS.startTime, SIDECAR_TARGET, [...repeat(0, r), ...repeat(restartedAt, n - r)]),
     ],
     alerts: at.map((j) => ({ at: j * t.step, alert: 'NodejsHeapLeakSuspected' as const, firing: [] })),
-    exprs: [forecastOverLimit(t, worst * t.step)],
+    exprs: [worst, ...(spanning >= 0 ? [spanning] : [])].map((j) => forecastOverLimit(t, j * t.step)),
   };
 }
 

@@ -55,6 +55,8 @@ export function notation(values: Values): string {
       const exact = Number.isInteger(v) && Number.isInteger(step);
       if (next !== null && next !== undefined && (step === 0 || exact)) {
         while (j < values.length && values[j] !== null && values[j] === v + step * (j - i)) j++;
+        // Two values read better as themselves than as a ramp.
+        if (step !== 0 && j - i < 3) j = i + 1;
       }
       const n = j - i - 1;
       if (n === 0) parts.push(num(v));
