@@ -3,11 +3,11 @@
  * `for` window, firing at it with exact labels and annotations (and, for windowed alerts, quiet
  * again once the window has passed).
  */
-import { METRICS, RESTART_REASONS } from '../../contract';
+import { AlertName, METRICS, RESTART_REASONS } from '../../contract';
 import { BY_POD } from '../promql';
 import { alignedRate, firstFiring, predictLinear } from './promql-model';
 import { TestContext } from './context';
-import { counter, input, KSM_TARGET, POD, ramp, repeat, SIDECAR_TARGET } from './series';
+import { counter, input, InputSeries, KSM_TARGET, POD, ramp, repeat, SIDECAR_TARGET } from './series';
 import { UnitCase } from './unit-case';
 
 export function alertCases(t: TestContext): UnitCase[] {
@@ -15,20 +15,19 @@ export function alertCases(t: TestContext): UnitCase[] {
     containerMemory(t), oomKilled(t), restartedForHeap(t), exporterDown(t), agentMissing(t), watchdog()];
 }
 
-/** A gauge that sits at `before` for `pre` steps, then at `after`: the shape most threshold alerts need. */
-function thresholdCase(t: TestContext, name: string, alert: UnitCase['alerts'][number]['alert'], forSecs: number,
-  series: (before: boolean, n: number) => UnitCase['series'], value: number): UnitCase {
+/**
+ * A gauge that sits at its "before" value for 10 steps, then at its "after" value: the shape most
+ * threshold alerts need. `series(before, n)` returns the same series, in the same order, either way.
+ */
+function thresholdCase(t: TestContext, name: string, alert: AlertName, forSecs: number,
+  series: (before: boolean, n: number) => InputSeries[], value: number): UnitCase {
   const pre = 10;
   const fire = pre + t.steps(forSecs);
-  const n = fire + 3;
+  const before = series(true, pre);
+  const after = series(false, fire + 3 - pre);
   return {
     name,
-    series: series(true, pre).concat(series(false, n - pre)).reduce<UnitCase['series'][number][]>((acc, s) => {
-      const prev = acc.find((a) => a.series === s.series);
-      if (prev) acc[acc.indexOf(prev)] = { series: s.series, values: `${prev.values} ${s.values}` };
-      else acc.push({ ...s });
-      return acc;
-    }, []),
+    series: before.map((s, i) => ({ series: s.series, values: `${s.values} ${after[i].values}` })),
     alerts: [
       { at: (fire - 1) * t.step, alert, firing: [] },
       { at: fire * t.step, alert, firing: [{ labels: POD, value }] },
@@ -190,7 +189,7 @@ function oomKilled(t: TestContext): UnitCase {
   const reasonAfter = [...repeat<number | null>(null, c), ...repeat(1, n - c)];
   const pod = (name: string) => ({ ...KSM_TARGET, pod: name });
   const watched = (name: string) => input('kube_pod_labels', { ...pod(name), label_app_kubernetes_io_name: POD.app, label_heapwatch_dev_watched: 'true' }, repeat(1, n));
-  const other = `${POD.app}-6b7f9c-erorr`;
+  const other = `${POD.app}-6b7f9c-r7t2n`;
   const unwatched = 'batch-report-28fk1';
   const firing = [{ labels: { namespace: POD.namespace, pod: POD.pod, container: 'app', app: POD.app }, value: 1 }];
   return {
