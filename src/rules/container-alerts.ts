@@ -52,8 +52,10 @@ export function containerAlerts(c: HeapwatchConfig): AlertingRule[] {
       annotations: {
         summary: 'heapwatch restarted a Node.js app whose heap stayed high.',
         description: `heapwatch restarted the app in ${WHERE} (app {{ $labels.app }}) {{ $value }} time(s) in the last ${a.oomWindow}: ` +
-          `its heap stayed above ${percent(c.heap.highRatio)} for ${c.heap.livenessFailChecks} checks (${d.livenessFailDuration ?? 'liveness restarts are disabled'}) ` +
-          `and a forced GC did not bring it down. A heap snapshot taken before the restart may be waiting in the sidecar.`,
+          (d.livenessFailDuration === undefined
+            ? `its heap stayed above ${percent(c.heap.highRatio)} and a forced GC did not bring it down (heap.livenessFailChecks is 0 now, so an older config made that restart). `
+            : `its heap stayed above ${percent(c.heap.highRatio)} for ${c.heap.livenessFailChecks} checks (${d.livenessFailDuration}) and a forced GC did not bring it down. `) +
+          'A heap snapshot taken before the restart may be waiting in the sidecar.',
         ...alertLinks(c, 'NodejsRestartedForHeap'),
       },
     },
