@@ -13,6 +13,12 @@ export const BY_APP = [TARGET_LABELS.namespace, TARGET_LABELS.app].join(', ');
 export const KSM_POD = [TARGET_LABELS.namespace, TARGET_LABELS.pod].join(', ');
 export const KSM_CONTAINER = [TARGET_LABELS.namespace, TARGET_LABELS.pod, TARGET_LABELS.container].join(', ');
 
+/**
+ * The sidecar's container name in a watched pod (src/app/container-env.ts EXPORTER_CONTAINER;
+ * repeated here because that module pulls in cdk8s, and the contract does not name containers yet).
+ */
+export const EXPORTER_CONTAINER = 'heapwatch-exporter';
+
 /** `metric{job="heapwatch-exporter", ...extra}`: only the sidecar's samples, never a look-alike from another job. */
 export function sidecar(metric: string, extra: Record<string, string> = {}): string {
   const matchers = [`job="${JOBS.exporter}"`, ...Object.entries(extra).map(([k, v]) => `${k}="${v}"`)];

@@ -5,7 +5,7 @@
 import { HeapwatchConfig, parseDuration } from '../config';
 import { METRICS, RECORDS, RESTART_REASONS } from '../contract';
 import { RuleGroup } from './model';
-import { BY_APP, BY_POD, heapRatioMetric, KSM_CONTAINER, KSM_POD, num, sidecar, watchedPods } from './promql';
+import { BY_APP, BY_POD, EXPORTER_CONTAINER, heapRatioMetric, KSM_CONTAINER, KSM_POD, num, sidecar, watchedPods } from './promql';
 
 /** The long-window records re-read days of samples; once a minute is plenty for a 1d or 30d share. */
 const LONG_WINDOW_INTERVAL = '1m';
@@ -49,7 +49,7 @@ function shareOfTime(series: string, range: string): string {
 
 /**
  * Memory-related restarts per app: the agent's heap-streak restarts (the sidecar counts them) plus
- * the OOM-killed containers kube-state-metrics reports. KSM keeps only the last termination reason,
+ * the OOM-killed containers kube-state-metrics reports, the sidecar's own left out (it is not the app). KSM keeps only the last termination reason,
  * so a container's restarts count as OOM kills when it was OOM-killed at any time in the window: an
  * upper bound, exact when a container restarts for one reason only. The `cause` label keeps the two
  * sources apart until the final sum (`or` would otherwise drop one of two pods' series).
@@ -59,7 +59,7 @@ function memoryRestarts(range: string): string {
     `sum by (${BY_POD}) (increase(${sidecar(METRICS.appRestarts, { reason: RESTART_REASONS.heapStreak })}[${range}]))`;
   const oomKilled =
     `sum by (${KSM_POD}) (\n` +
-    `      increase(kube_pod_container_status_restarts_total[${range}])\n` +
+    `      increase(kube_pod_container_status_restarts_total{container!="${EXPORTER_CONTAINER}"}[${range}])\n` +
     `      and on (${KSM_CONTAINER})\n` +
     `      max_over_time(kube_pod_container_status_last_terminated_reason{reason="OOMKilled"}[${range}]) == 1\n` +
     `    )\n` +

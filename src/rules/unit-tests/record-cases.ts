@@ -1,5 +1,6 @@
 /** The recording rules the dashboard reads: names, label sets and values. */
 import { METRICS, RECORDS, RESTART_REASONS } from '../../contract';
+import { EXPORTER_CONTAINER } from '../promql';
 import { TestContext } from './context';
 import { labelText } from './alert-cases';
 import { counter, input, KSM_TARGET, POD, repeat, SIDECAR_TARGET } from './series';
@@ -44,6 +45,9 @@ export function recordCases(t: TestContext): UnitCase[] {
       input('kube_pod_container_status_restarts_total', { ...ksm, container: 'app' }, [...repeat(0, 6), ...repeat(1, n - 6)]),
       input('kube_pod_container_status_last_terminated_reason', { ...ksm, container: 'app', reason: 'OOMKilled' }, [...repeat<number | null>(null, 6), ...repeat(1, n - 6)]),
       input('kube_pod_labels', { ...ksm, label_app_kubernetes_io_name: podB.app, label_heapwatch_dev_watched: 'true' }, repeat(1, n)),
+      // The sidecar OOM-killed too: not an app restart, not counted.
+      input('kube_pod_container_status_restarts_total', { ...ksm, container: EXPORTER_CONTAINER }, [...repeat(0, 6), ...repeat(1, n - 6)]),
+      input('kube_pod_container_status_last_terminated_reason', { ...ksm, container: EXPORTER_CONTAINER, reason: 'OOMKilled' }, [...repeat<number | null>(null, 6), ...repeat(1, n - 6)]),
     ],
     alerts: [],
     exprs: [
