@@ -76,6 +76,16 @@ export type AlertName = (typeof ALERTS)[number];
  */
 export const TARGET_LABELS = { namespace: 'namespace', pod: 'pod', app: 'app', container: 'container' } as const;
 
+/** Container names in a watched pod (rules filter the sidecar out of the app's OOM kills by name). */
+export const CONTAINERS = { app: 'app', exporter: 'heapwatch-exporter', agentInit: 'heapwatch-agent-init' } as const;
+
+/** kube-state-metrics series the rules and dashboard read (scraped with honor_labels). */
+export const KSM_METRICS = {
+  restarts: 'kube_pod_container_status_restarts_total',
+  lastTerminatedReason: 'kube_pod_container_status_last_terminated_reason',
+  podLabels: 'kube_pod_labels',
+} as const;
+
 /** Scrape job names in prometheus.yml. */
 export const JOBS = {
   exporter: 'heapwatch-exporter',

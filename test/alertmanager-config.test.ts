@@ -78,10 +78,10 @@ describe('alertmanager.yml', () => {
     assert.deepEqual(config.inhibit_rules, [{ source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: ['namespace', 'pod'] }]);
   });
 
-  it('carries summary, description, pod, value, runbook and dashboard in its Slack template', () => {
+  it('carries summary, description (with the value), pod, runbook and dashboard in its Slack template', () => {
     const { manifests } = synthesizedConfigFile();
     const template = find(manifests, 'ConfigMap', 'alertmanager-templates').data[TEMPLATE_FILE];
-    for (const field of ['.Annotations.summary', '.Annotations.description', '.Labels.pod', '.Annotations.value', '.Annotations.runbook_url', '.Annotations.dashboard_url']) {
+    for (const field of ['.Annotations.summary', '.Annotations.description', '.Labels.pod', '.Annotations.runbook_url', '.Annotations.dashboard_url']) {
       assert.ok(template.includes(field), `template uses ${field}`);
     }
   });

@@ -4,17 +4,14 @@
  */
 import { k8s } from 'cdk8s-plus-27';
 import { HeapwatchConfig, parseDuration, parseQuantity } from '../config';
-import { AGENT_ENV, EXPORTER_ENV, livenessToleranceSeconds, SHARED_DIR, TOKEN_MOUNT_DIR } from '../contract';
-
-export const APP_CONTAINER = 'app';
-export const EXPORTER_CONTAINER = 'heapwatch-exporter';
+import { AGENT_ENV, CONTAINERS, EXPORTER_ENV, livenessToleranceSeconds, SHARED_DIR, TOKEN_MOUNT_DIR } from '../contract';
 
 const value = (name: string, v: string | number | boolean): k8s.EnvVar => ({ name, value: String(v) });
 
 /** The app container's memory limit in bytes, through the Downward API (so it is always the live value). */
 const appMemoryLimit = (name: string): k8s.EnvVar => ({
   name,
-  valueFrom: { resourceFieldRef: { containerName: APP_CONTAINER, resource: 'limits.memory', divisor: k8s.Quantity.fromString('1') } },
+  valueFrom: { resourceFieldRef: { containerName: CONTAINERS.app, resource: 'limits.memory', divisor: k8s.Quantity.fromString('1') } },
 });
 
 export function agentEnv(c: HeapwatchConfig): k8s.EnvVar[] {

@@ -1,13 +1,13 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { HeapwatchConfig, MetricsSource } from '../config';
-import { AGENT_FILE, AGENT_SOURCE_IN_IMAGE, DISCOVERY, LIVENESS_PROBE, SHARED_DIR, TOKEN_MOUNT_DIR } from '../contract';
+import { AGENT_FILE, AGENT_SOURCE_IN_IMAGE, CONTAINERS, DISCOVERY, LIVENESS_PROBE, SHARED_DIR, TOKEN_MOUNT_DIR } from '../contract';
 import { addDisruptionBudget } from '../k8s/disruption-budget';
 import { allLabels, ComponentLabels, imageVersion, selectorLabels } from '../k8s/labels';
 import { podsInNamespace, tcp } from '../k8s/network-policy';
 import { containerSecurity, httpProbe, podSecurity, resourceRequirements } from '../k8s/pod-security';
 import { PROMETHEUS } from '../stack/names';
-import { agentEnv, APP_CONTAINER, EXPORTER_CONTAINER, exporterEnv } from './container-env';
+import { agentEnv, exporterEnv } from './container-env';
 import { nodeOptions } from './node-options';
 
 export interface HeapWatchedAppProps {
@@ -52,7 +52,7 @@ export class HeapWatchedApp extends Construct {
     const livenessPort = 'hw-liveness';
 
     const appContainer: k8s.Container = {
-      name: APP_CONTAINER,
+      name: CONTAINERS.app,
       image: a.image,
       ...(a.command ? { command: [...a.command] } : {}),
       env: [{ name: 'NODE_OPTIONS', value: nodeOptions(c) }, ...(withAgent ? agentEnv(c) : [])],
@@ -75,7 +75,7 @@ export class HeapWatchedApp extends Construct {
     };
 
     const exporterContainer: k8s.Container = {
-      name: EXPORTER_CONTAINER,
+      name: CONTAINERS.exporter,
       image: e.image,
       env: exporterEnv(c),
       ports: [{ name: DISCOVERY.portName, containerPort: e.port }],
@@ -97,7 +97,7 @@ export class HeapWatchedApp extends Construct {
             automountServiceAccountToken: false,
             securityContext: podSecurity(props.runAsUser ?? 1000),
             initContainers: withAgent ? [{
-              name: 'heapwatch-agent-init',
+              name: CONTAINERS.agentInit,
               image: e.image,
               command: ['node', '-e', COPY_AGENT],
               resources: resourceRequirements({ cpuRequest: '10m', cpuLimit: '100m', memoryRequest: '32Mi', memoryLimit: '64Mi' }),

@@ -3,14 +3,11 @@
  * agent's heap-streak restarts (heapwatch_app_restarts_total{reason="heap_streak"}) and the
  * kubelet's OOM kills (kube-state-metrics).
  */
-import { METRICS, RESTART_REASONS } from '../contract';
+import { KSM_METRICS, METRICS, RESTART_REASONS } from '../contract';
 import { ksmSel, podSel } from './selectors';
 
 /** kube-state-metrics series the dashboard reads (allow-listed by the metric-name test). */
-export const KSM = {
-  restarts: 'kube_pod_container_status_restarts_total',
-  lastTerminatedReason: 'kube_pod_container_status_last_terminated_reason',
-} as const;
+export const KSM = { restarts: KSM_METRICS.restarts, lastTerminatedReason: KSM_METRICS.lastTerminatedReason } as const;
 
 /**
  * Subquery resolution for the counts and the "since" panel: restarts are found per window of

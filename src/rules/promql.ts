@@ -3,7 +3,7 @@
  * the sidecar's metrics and groups them the same way.
  */
 import { HeapRatioBasis, HeapwatchConfig, parseDuration } from '../config';
-import { JOBS, METRICS, TARGET_LABELS } from '../contract';
+import { CONTAINERS, JOBS, METRICS, TARGET_LABELS } from '../contract';
 
 /** The labels a per-pod series keeps: the dashboard and the alerts group by exactly these. */
 export const BY_POD = [TARGET_LABELS.namespace, TARGET_LABELS.app, TARGET_LABELS.pod].join(', ');
@@ -13,11 +13,8 @@ export const BY_APP = [TARGET_LABELS.namespace, TARGET_LABELS.app].join(', ');
 export const KSM_POD = [TARGET_LABELS.namespace, TARGET_LABELS.pod].join(', ');
 export const KSM_CONTAINER = [TARGET_LABELS.namespace, TARGET_LABELS.pod, TARGET_LABELS.container].join(', ');
 
-/**
- * The sidecar's container name in a watched pod (src/app/container-env.ts EXPORTER_CONTAINER;
- * repeated here because that module pulls in cdk8s, and the contract does not name containers yet).
- */
-export const EXPORTER_CONTAINER = 'heapwatch-exporter';
+/** The sidecar's container name in a watched pod. */
+export const EXPORTER_CONTAINER = CONTAINERS.exporter;
 
 /** `metric{job="heapwatch-exporter", ...extra}`: only the sidecar's samples, never a look-alike from another job. */
 export function sidecar(metric: string, extra: Record<string, string> = {}): string {

@@ -57,8 +57,9 @@ export function buildAlertmanagerConfig(c: HeapwatchConfig): Record<string, any>
 }
 
 /**
- * The Slack message: summary, description (which carries the value), pod, value, and the
- * runbook and dashboard links of every alert in the group.
+ * The Slack message: summary, description (every heapwatch alert's description carries the
+ * pod and the measured value), pod, severity, and the runbook and dashboard links of every
+ * alert in the group.
  */
 export const SLACK_TEMPLATE = `{{ define "heapwatch.slack.title" -}}
 [{{ .Status | toUpper }}{{ if eq .Status "firing" }}:{{ .Alerts.Firing | len }}{{ end }}] {{ .CommonLabels.alertname }}{{ with .CommonLabels.namespace }} {{ . }}{{ end }}{{ with .CommonLabels.pod }}/{{ . }}{{ end }}
@@ -76,7 +77,7 @@ export const SLACK_TEMPLATE = `{{ define "heapwatch.slack.title" -}}
 {{ range .Alerts -}}
 *{{ .Annotations.summary }}*{{ if eq .Status "resolved" }} (resolved){{ end }}
 {{ .Annotations.description }}
-*Pod:* \`{{ .Labels.namespace }}/{{ .Labels.pod }}\`   *Severity:* {{ .Labels.severity }}{{ with .Annotations.value }}   *Value:* {{ . }}{{ end }}
+*Pod:* \`{{ .Labels.namespace }}/{{ .Labels.pod }}\`   *Severity:* {{ .Labels.severity }}
 {{ with .Annotations.runbook_url }}<{{ . }}|Runbook>{{ end }}{{ with .Annotations.dashboard_url }} · <{{ . }}|Dashboard>{{ end }}
 {{ end -}}
 {{- end }}
