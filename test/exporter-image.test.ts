@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { AGENT_SOURCE_IN_IMAGE } from '../src/contract';
 import { DEFAULT_CONFIG } from '../src/config';
-import { REPO_ROOT } from '../src/exporter/bundle';
+import { EXPORTER_NODE_FLAGS, REPO_ROOT } from '../src/exporter/bundle';
 
 const dockerfile = fs.readFileSync(path.join(REPO_ROOT, 'src/exporter/Dockerfile'), 'utf8');
 const instructions = dockerfile.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
@@ -33,7 +33,7 @@ describe('exporter Dockerfile', () => {
     assert.ok(instructions.indexOf(users[0]) > last, 'USER is set in the final stage');
   });
 
-  it('carries the agent where the init container copies it from, and runs the bundle', () => {
+  it('carries the agent where the init container copies it from, and runs the bundle with the measured flags', () => {
     assert.ok(instructions.some((l) => l.startsWith('COPY') && l.includes('src/agent/heapwatch-agent.js') && l.endsWith(` ${AGENT_SOURCE_IN_IMAGE}`)));
     assert.ok(fs.existsSync(path.join(REPO_ROOT, 'src/agent/heapwatch-agent.js')));
     const bundleStep = instructions.find((l) => l.includes('build/src/exporter/bundle.js'));
@@ -43,7 +43,7 @@ describe('exporter Dockerfile', () => {
     assert.ok(copied, 'the final stage copies the bundle');
     const target = copied!.split(' ').pop()!;
     const cmd = instructions.find((l) => l.startsWith('CMD '));
-    assert.deepEqual(JSON.parse(cmd!.slice(4)), ['node', target]);
+    assert.deepEqual(JSON.parse(cmd!.slice(4)), ['node', ...EXPORTER_NODE_FLAGS, target], 'the flags the tests and the bench run with');
   });
 
   it('compiles the bundler on its own (src/exporter/tsconfig.bundle.json)', () => {

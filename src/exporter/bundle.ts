@@ -12,6 +12,22 @@ import type { Plugin } from 'esbuild';
 /** The repository root, from both src/exporter (esbuild) and build/src/exporter (tsc output). */
 export const REPO_ROOT = path.resolve(__dirname, __dirname.includes(`${path.sep}build${path.sep}`) ? '../../..' : '../..');
 
+/**
+ * Node flags the sidecar runs with (the image's CMD; the tests and the bench use them too).
+ * Measured idle RSS on Node 24 (bench/exporter.ts prints the no-flags figure beside them):
+ * - --max-semi-space-size=1: start-up allocation otherwise grows the young generation to
+ *   2 x 2 MiB and it stays there; the sidecar allocates ~100 KB per scrape, so 1 MiB
+ *   semi-spaces only mean a few more (cheap) scavenges. About -1.5 MiB.
+ * - --disable-optimizing-compilers: no TurboFan/Maglev (their threads' zones and code);
+ *   the interpreter and the Sparkplug baseline stay, and so does WebAssembly. A sidecar
+ *   that does ~1 ms of work per scrape gains nothing from optimized code. About -3 MiB.
+ * (--lite-mode saves under 1 MiB more but disables WebAssembly, which Node's fetch needs.)
+ */
+export const EXPORTER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1', '--disable-optimizing-compilers'];
+
+/** Marks a resolve call made by one of the plugins below, so none of them re-enters. */
+const INNER = 'heapwatch-inner-resolve';
+
 export interface BundleOptions {
   /** Where to write the bundle. @default "<repo>/dist/exporter/heapwatch-exporter.js" */
   readonly outfile?: string;
@@ -34,20 +50,15 @@ export async function bundleExporter(options: BundleOptions = {}): Promise<strin
     legalComments: 'eof',
     logLevel: 'warning',
     absWorkingDir: REPO_ROOT,
+    // Some ESM-first dependencies call createRequire(import.meta.url); in a CommonJS bundle
+    // import.meta is empty, so give them this file's URL.
+    define: { 'import.meta.url': '__heapwatchImportMetaUrl' },
+    banner: { js: "const __heapwatchImportMetaUrl = require('url').pathToFileURL(__filename).href;" },
     plugins: [dedupePackages()],
   });
   return outfile;
 }
 
-if (require.main === module) {
-  bundleExporter({ outfile: process.argv[2] }).then(
-    (out) => console.log(`bundled the exporter into ${out}`),
-    (e: Error) => {
-      console.error(`bundling the exporter failed: ${e.message}`);
-      process.exit(1);
-    },
-  );
-}
 
 /**
  * npm nests identical copies of a package under several dependents (express, accepts,
@@ -62,8 +73,8 @@ function dedupePackages(): Plugin {
     setup(build) {
       const firstRoot = new Map<string, string>(); // "name@version" -> package root
       build.onResolve({ filter: /^[^./]/ }, async (args) => {
-        if (args.pluginData === 'dedupe') return undefined;
-        const r = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: 'dedupe' });
+        if (args.pluginData === INNER) return undefined;
+        const r = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: INNER });
         if (r.errors.length > 0 || !r.path.includes(`${path.sep}node_modules${path.sep}`)) return r;
         const root = packageRoot(r.path);
         if (!root) return r;
@@ -87,4 +98,14 @@ function packageRoot(file: string): string | undefined {
   const depth = rest[0].startsWith('@') ? 2 : 1;
   const root = [...parts.slice(0, -1), rest.slice(0, depth).join(path.sep)].join(`${path.sep}node_modules${path.sep}`);
   return fs.existsSync(path.join(root, 'package.json')) ? root : undefined;
+}
+
+if (require.main === module) {
+  bundleExporter({ outfile: process.argv[2] }).then(
+    (out) => console.log(`bundled the exporter into ${out}`),
+    (e: Error) => {
+      console.error(`bundling the exporter failed: ${e.message}`);
+      process.exit(1);
+    },
+  );
 }

@@ -13,6 +13,7 @@
  * - restarts are not counted (no pid is visible in prom-client's output);
  * - heapwatch_agent_up reports whether the last scrape of the app is fresh.
  */
+import * as http from 'node:http';
 import type { Registry } from 'prom-client';
 import { METRICS } from '../contract';
 import { registerComputed } from './computed-family';
@@ -78,16 +79,37 @@ export class ScrapeSource {
 
   async scrape(): Promise<void> {
     try {
-      const res = await fetch(this.o.url, { signal: AbortSignal.timeout(Math.min(5000, this.o.checkIntervalSeconds * 1000)), redirect: 'error' });
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      const body = await res.text();
-      if (body.length > (this.o.maxBytes ?? 4 * 1024 * 1024)) throw new Error(`response larger than ${this.o.maxBytes ?? 4 * 1024 * 1024} bytes`);
+      const body = await this.fetchText();
       const all = splitFamilies(body);
       this.families = new Map(PASSTHROUGH_FAMILIES.filter((n) => all.has(n)).map((n) => [n, all.get(n)!]));
       this.lastOkAt = Date.now();
     } catch (e) {
       this.o.onError?.(`scrape of ${this.o.url} failed: ${(e as Error).message}`);
     }
+  }
+
+  /** node:http rather than fetch: no undici (and its WebAssembly parser) loaded into the sidecar. */
+  private fetchText(): Promise<string> {
+    const max = this.o.maxBytes ?? 4 * 1024 * 1024;
+    return new Promise((resolve, reject) => {
+      const req = http.get(this.o.url, { timeout: Math.min(5000, this.o.checkIntervalSeconds * 1000) }, (res) => {
+        if (res.statusCode !== 200) {
+          res.resume();
+          return reject(new Error(`HTTP ${res.statusCode}`));
+        }
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          size += c.length;
+          if (size > max) req.destroy(new Error(`response larger than ${max} bytes`));
+          else chunks.push(c);
+        });
+        res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+        res.on('error', reject);
+      });
+      req.on('timeout', () => req.destroy(new Error('timed out')));
+      req.on('error', reject);
+    });
   }
 }
 

@@ -8,7 +8,7 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { bundleExporter, REPO_ROOT } from '../../src/exporter/bundle';
+import { bundleExporter, EXPORTER_NODE_FLAGS, REPO_ROOT } from '../../src/exporter/bundle';
 
 export const FIXTURES = path.join(REPO_ROOT, 'test/fixtures');
 export const AGENT_PATH = path.join(REPO_ROOT, 'src/agent/heapwatch-agent.js');
@@ -76,7 +76,7 @@ export interface RunningExporter extends Running {
 /** Starts the bundled sidecar with the given environment; resolves once it listens. */
 export async function startExporter(env: Record<string, string>): Promise<RunningExporter> {
   const bundle = await exporterBundle();
-  const r = run([bundle], { PATH: process.env.PATH, HEAPWATCH_PORT: '0', ...env });
+  const r = run([...EXPORTER_NODE_FLAGS, bundle], { PATH: process.env.PATH, HEAPWATCH_PORT: '0', ...env });
   const port = await waitFor(() => {
     for (const l of r.lines) {
       if (l.includes('"event":"listening"')) return (JSON.parse(l) as { port: number }).port;
@@ -94,7 +94,7 @@ export async function startExporter(env: Record<string, string>): Promise<Runnin
 /** Runs the sidecar expecting it to refuse to start; resolves with its exit code and stderr. */
 export async function runExporterExpectingFailure(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
   const bundle = await exporterBundle();
-  const r = run([bundle], { PATH: process.env.PATH, ...env });
+  const r = run([...EXPORTER_NODE_FLAGS, bundle], { PATH: process.env.PATH, ...env });
   const timer = setTimeout(() => r.proc.kill('SIGKILL'), 15_000);
   const code = await r.exited;
   clearTimeout(timer);
