@@ -36,7 +36,11 @@ describe('admin API', () => {
   let agent: Running | undefined;
 
   const swapAgent = async (script: Record<string, unknown>) => {
-    await agent?.stop();
+    if (agent) {
+      await agent.stop();
+      // Wait for the sidecar to notice, so agentUp() below sees the new agent, not the old one.
+      await waitFor(async () => value(await metricsText(exporter.port), METRICS.agentUp) === 0 || undefined, 10_000, 'agent down');
+    }
     agent = await startScriptedAgent({ dir: shared.dir, intervalMs: 200, ...script });
     running.push(agent);
     await agentUp(exporter);
@@ -82,12 +86,12 @@ describe('admin API', () => {
   });
 
   it('answers 409 while a snapshot runs', async () => {
-    await swapAgent({ snapshot: 'write', snapshotDelayMs: 600 });
-    const [a, b] = await Promise.all([
-      request(exporter.port, 'POST', BASE, auth()),
-      new Promise((r) => setTimeout(r, 150)).then(() => request(exporter.port, 'POST', BASE, auth())),
-    ]);
-    assert.deepEqual([a.status, b.status], [201, 409], `${a.text} ${b.text}`);
+    await swapAgent({ snapshot: 'write', snapshotDelayMs: 1000 });
+    const first = request(exporter.port, 'POST', BASE, auth());
+    await waitFor(() => (agent!.lines.some((l) => l.startsWith('snapshot-request ')) ? true : undefined), 10_000, 'the first request to reach the agent');
+    const second = await request(exporter.port, 'POST', BASE, auth());
+    assert.equal(second.status, 409, second.text);
+    assert.equal((await first).status, 201);
   });
 
   it('answers 503 when the agent reports no headroom, 500 when the snapshot fails', async () => {
@@ -176,11 +180,20 @@ describe('admin API cooldown and volume room', () => {
     fs.rmSync(shared.root, { recursive: true, force: true });
   });
 
-  it('answers 429 inside the cooldown, with Retry-After', async () => {
+  it('answers 429 inside the cooldown, with Retry-After; a refusal by the agent starts no cooldown', async () => {
     const e = await startFor(shared, { HEAPWATCH_SNAPSHOT_COOLDOWN_SECONDS: '3600' });
-    small = await startScriptedAgent({ dir: shared.dir, heapUsed: 1000 });
-    running.push(e, small);
+    running.push(e);
+    const refusing = await startScriptedAgent({ dir: shared.dir, heapUsed: 1000, snapshot: 'no-headroom' });
     await agentUp(e);
+    assert.equal((await request(e.port, 'POST', BASE, auth())).status, 503);
+    await refusing.stop();
+    small = await startScriptedAgent({ dir: shared.dir, heapUsed: 1000, pid: 5000 });
+    running.push(small);
+    // Its new pid shows up as a restart: proof the sidecar reads the new agent, not the old socket.
+    await waitFor(async () => {
+      const t = await metricsText(e.port);
+      return value(t, METRICS.agentUp) === 1 && value(t, METRICS.appRestarts, '{reason="other"}') === 1 ? true : undefined;
+    }, 10_000, 'the second scripted agent');
     assert.equal((await request(e.port, 'POST', BASE, auth())).status, 201);
     const r = await request(e.port, 'POST', BASE, auth());
     assert.equal(r.status, 429);

@@ -46,7 +46,7 @@ describe('exporter process', () => {
     running.push(agent);
     await waitFor(async () => value(await metricsText(e.port), METRICS.agentUp) === 1 || undefined, 10_000, 'agent up');
     const inFlight = request(e.port, 'POST', '/admin/heap-snapshots', auth());
-    await new Promise((r) => setTimeout(r, 200));
+    await waitFor(() => (agent.lines.some((l) => l.startsWith('snapshot-request ')) ? true : undefined), 10_000, 'the request to be in flight');
     e.proc.kill('SIGTERM');
     await waitFor(() => (e.lines.some((l) => l.includes('"event":"shutdown"')) ? true : undefined), 5000, 'the shutdown log line');
     await assert.rejects(request(e.port, 'GET', '/healthz'), /ECONNREFUSED/, 'no longer accepting');

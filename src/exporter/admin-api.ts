@@ -100,7 +100,9 @@ export function createAdminRouter(o: AdminApiOptions): express.Router {
       res.setHeader('Retry-After', String(retryAfter));
       return refuse(res, 429, 'cooldown', `heap snapshots are at most one per ${o.cooldownSeconds} s`, { retryAfterSeconds: retryAfter });
     }
-    // Make room for the new file first: the cap counts it (and any pre-restart snapshot).
+    // Make room for the new file first: the cap counts it (and any pre-restart snapshot), and
+    // exceeding the emptyDir's sizeLimit gets the whole pod evicted, which is worse than
+    // losing the oldest snapshot.
     o.store.ensureDir();
     o.store.prune(o.maxKept - 1);
     const needed = Math.ceil(agent.heapUsed * (o.roomFactor ?? 2));
@@ -108,6 +110,7 @@ export function createAdminRouter(o: AdminApiOptions): express.Router {
     if (free < needed) return refuse(res, 503, 'no-room', `the shared volume has ${free} bytes free; a snapshot of this heap needs about ${needed}`);
 
     busy = true;
+    const previousStart = lastStartedAt;
     lastStartedAt = t;
     const file = o.store.newName(new Date(t));
     (res.locals as Locals).snapshot = file;
@@ -121,6 +124,7 @@ export function createAdminRouter(o: AdminApiOptions): express.Router {
       }
       fs.rmSync(`${o.store.dir}/${file}`, { force: true }); // no half-written file left behind
       if (result.reason === 'no-headroom' || result.reason === 'busy' || result.reason === 'too-slow') {
+        lastStartedAt = previousStart; // refused before any pause: no cooldown for the app to recover from
         const status = result.reason === 'busy' ? 409 : 503;
         return refuse(res, status, `agent-${result.reason}`, `the agent refused the snapshot: ${result.reason}`);
       }
