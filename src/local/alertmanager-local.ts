@@ -39,13 +39,19 @@ export class LocalAlertmanager {
     const args: string[] = container.args ?? [];
     const configPath = argValue(args, '--config.file');
     if (!configPath) throw new Error(`the ${workload.metadata.name} container has no --config.file argument`);
-    const config = parse(fs.readFileSync(files.local(configPath), 'utf8'));
-
-    const webhookFile = config.global?.slack_api_url_file;
-    if (typeof webhookFile === 'string') {
-      config.global.slack_api_url_file = files.provideSecretFile(webhookFile, o.slackWebhookUrl);
+    // Every in-pod path (templates, the webhook file wherever the config names it) to its
+    // local twin; a Slack URL file on the user's Secret volume gets the local sink's URL.
+    const synthesized = parse(fs.readFileSync(files.local(configPath), 'utf8'));
+    let webhookFiles = 0;
+    const config = files.rewriteDeep(synthesized, (key, podPath) => {
+      if (/api_url_file$/.test(key)) {
+        files.provideSecretFile(podPath, o.slackWebhookUrl);
+        webhookFiles++;
+      }
+    });
+    if (webhookFiles === 0 && JSON.stringify(synthesized).includes('slack_configs')) {
+      throw new Error('the synthesized alertmanager.yml has Slack receivers but no api_url_file on a mounted Secret to point at the local sink');
     }
-    config.templates = (config.templates ?? []).map((t: string) => files.rewrite(t));
     this.config = config;
     fs.writeFileSync(files.local(configPath), stringify(config, { lineWidth: 0 }));
 

@@ -46,6 +46,23 @@ export class PodFiles {
     return this.mountOf(podPath) ? this.local(podPath) : podPath;
   }
 
+  /**
+   * A copy of a parsed config with every string that is an in-pod path on a mount rewritten
+   * (globs included); `visit` sees each (key, in-pod path) first, e.g. to provide a Secret file.
+   */
+  rewriteDeep<T>(value: T, visit: (key: string, podPath: string) => void = () => undefined, key = ''): T {
+    if (typeof value === 'string') {
+      if (!value.startsWith('/') || !this.mountOf(value)) return value;
+      visit(key, value);
+      return this.local(value) as T;
+    }
+    if (Array.isArray(value)) return value.map((v) => this.rewriteDeep(v, visit, key)) as T;
+    if (typeof value === 'object' && value !== null) {
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.rewriteDeep(v, visit, k)])) as T;
+    }
+    return value;
+  }
+
   /** Writes a file a user-created Secret would provide (e.g. the Slack webhook URL) at its in-pod path. */
   provideSecretFile(podPath: string, content: string): string {
     const m = this.mountOf(podPath);
