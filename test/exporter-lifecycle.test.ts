@@ -113,11 +113,15 @@ describe('exporter process', () => {
     await agent.stop();
   });
 
-  it('scrape mode re-exposes the app\'s standard families and the ratios it can compute', async () => {
-    const app = spawn(NODE, [path.join(FIXTURES, 'exporter-prom-app.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const port = await new Promise<number>((resolve) => app.stdout!.once('data', (d: Buffer) => resolve((JSON.parse(d.toString()) as { port: number }).port)));
-    const appExited = new Promise((r) => app.on('exit', r));
-    const e = await startExporter(envFor(shared, { HEAPWATCH_SOURCE: 'scrape', HEAPWATCH_SCRAPE_URL: `http://127.0.0.1:${port}/metrics` }));
+  it('scrape mode re-exposes the app\'s standard families and the ratios it can compute, and counts restarts', async () => {
+    const startPromApp = async (port = 0) => {
+      const proc = spawn(NODE, [path.join(FIXTURES, 'exporter-prom-app.js')], { stdio: ['ignore', 'pipe', 'inherit'], env: { PATH: process.env.PATH, PORT: String(port) } });
+      const bound = await new Promise<number>((resolve) => proc.stdout!.once('data', (d: Buffer) => resolve((JSON.parse(d.toString()) as { port: number }).port)));
+      return { proc, port: bound, exited: new Promise((r) => proc.on('exit', r)) };
+    };
+    fs.rmSync(path.join(shared.dir, 'exporter-state.json'), { force: true }); // counts from the tests above
+    let app = await startPromApp();
+    const e = await startExporter(envFor(shared, { HEAPWATCH_SOURCE: 'scrape', HEAPWATCH_SCRAPE_URL: `http://127.0.0.1:${app.port}/metrics` }));
     running.push(e);
     try {
       const text = await waitFor(async () => {
@@ -130,6 +134,7 @@ describe('exporter process', () => {
       assert.ok(Math.abs(value(text, METRICS.heapUsedTotalRatio)! - used / total) < 1e-12);
       assert.equal(value(text, METRICS.heapUsedRatio), undefined, 'prom-client has no heap limit family');
       assert.ok(samples(text, METRICS.heapSpaceUsed).size > 0);
+      assert.ok(value(text, METRICS.startTime)! > 1e9);
       assert.ok(!text.includes('app_orders_pending'), 'unrelated app families are not passed through');
       assert.ok(!text.includes('nodejs_version_info'), 'only the standard families');
       assert.equal((text.match(/^# TYPE nodejs_heap_size_used_bytes /gm) ?? []).length, 1, 'no family twice');
@@ -138,17 +143,23 @@ describe('exporter process', () => {
       const snap = await request(e.port, 'POST', '/admin/heap-snapshots', auth());
       assert.equal(snap.status, 503);
       assert.match(snap.text, /scrape/);
+      assert.equal(value(text, METRICS.appRestarts, '{reason="other"}'), 0, 'the first process seen is not a restart');
 
-      app.kill('SIGTERM');
-      await appExited;
+      app.proc.kill('SIGTERM');
+      await app.exited;
       const down = await waitFor(async () => {
         const t = await metricsText(e.port);
         return value(t, METRICS.agentUp) === 0 ? t : undefined;
       }, 10_000, 'the scrape going stale');
       assert.equal(value(down, METRICS.heapUsed), undefined, 'no stale app values');
       assert.equal(value(down, METRICS.heapUsedTotalRatio), undefined);
+
+      // The app comes back on its port as a new process: a new process_start_time_seconds.
+      await new Promise((r) => setTimeout(r, 1100)); // prom-client's start time has whole seconds: make it differ
+      app = await startPromApp(app.port);
+      await waitFor(async () => value(await metricsText(e.port), METRICS.appRestarts, '{reason="other"}') === 1 || undefined, 10_000, 'the restart counted');
     } finally {
-      app.kill('SIGTERM');
+      app.proc.kill('SIGTERM');
       await e.stop();
     }
   });

@@ -22,7 +22,7 @@ describe('LineSplitter', () => {
   it('joins lines split across chunks and drops an oversize one whole', () => {
     const lines: string[] = [];
     let oversize = 0;
-    const s = new LineSplitter((l) => lines.push(l), () => oversize++, { maxLineBytes: 10 });
+    const s = new LineSplitter((l) => lines.push(l), () => oversize++, { maxLineChars: 10 });
     s.push('ab');
     s.push('c\nde');
     s.push('f\n\n');

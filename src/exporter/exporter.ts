@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import type express from 'express';
-import { AGENT_SOCKET, AgentReading, SNAPSHOT_SUBDIR } from '../contract';
+import { AGENT_SOCKET, AgentReading, EXPORTER_ENV, SNAPSHOT_SUBDIR } from '../contract';
 import { AgentClient } from './agent-client';
 import { createAdminRouter, SnapshotTaker } from './admin-api';
 import { createApp } from './app';
@@ -70,7 +70,12 @@ export function createExporter(s: ExporterSettings, deps: ExporterDeps = {}): Ex
     });
     agent.start();
   } else {
-    scrape = new ScrapeSource({ url: s.scrapeUrl!, checkIntervalSeconds: s.checkIntervalSeconds, onError: (why) => event('scrape-failed', { why }) });
+    scrape = new ScrapeSource({
+      url: s.scrapeUrl!,
+      checkIntervalSeconds: s.checkIntervalSeconds,
+      onError: (why) => event('scrape-failed', { why }),
+      onStartTime: (startTime) => restarts.observe({ pid: 0, startTime }),
+    });
     registerScrapeRatios(metrics.registry, scrape);
     scrape.start();
   }
@@ -78,7 +83,7 @@ export function createExporter(s: ExporterSettings, deps: ExporterDeps = {}): Ex
   const store = new SnapshotStore(s.dir, SNAPSHOT_SUBDIR, s.snapshotVolumeLimitBytes);
   const taker: SnapshotTaker = {
     availability: () => {
-      if (!agent) return { ok: false, why: `${'HEAPWATCH_SOURCE'}=scrape has no agent to take snapshots` };
+      if (!agent) return { ok: false, why: `${EXPORTER_ENV.source}=scrape has no agent to take snapshots` };
       const r = fresh();
       return r ? { ok: true, heapUsed: r.heapUsed } : { ok: false, why: 'the agent is not connected or its last reading is stale' };
     },

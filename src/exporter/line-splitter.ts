@@ -1,11 +1,11 @@
 /**
  * Splits a byte stream into newline-delimited lines (the agent socket's framing).
- * A line longer than maxLineBytes is dropped whole (reported once) rather than buffered
+ * A line longer than maxLineChars is dropped whole (reported once) rather than buffered
  * without bound: a confused or hostile peer must not grow the sidecar's memory.
  */
 export interface LineSplitterOptions {
-  /** Longest accepted line in bytes. @default 1048576 (1 MiB) */
-  readonly maxLineBytes?: number;
+  /** Longest accepted line in characters (UTF-16 units; the protocol is ASCII JSON). @default 1048576 */
+  readonly maxLineChars?: number;
 }
 
 export class LineSplitter {
@@ -18,7 +18,7 @@ export class LineSplitter {
     private readonly onOversize: () => void,
     options: LineSplitterOptions = {},
   ) {
-    this.max = options.maxLineBytes ?? 1024 * 1024;
+    this.max = options.maxLineChars ?? 1024 * 1024;
   }
 
   push(chunk: string): void {

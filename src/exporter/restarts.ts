@@ -25,7 +25,7 @@ export interface RestartTrackerOptions {
   /** The shared directory (SHARED_DIR). */
   readonly dir: string;
   /** Told about every restart counted (for the log). */
-  readonly onRestart?: (reason: Reason, from: { pid?: number; startTime?: number }, to: AgentReading) => void;
+  readonly onRestart?: (reason: Reason, from: { pid?: number; startTime?: number }, to: Pick<AgentReading, 'pid' | 'startTime'>) => void;
 }
 
 export class RestartTracker {
@@ -43,8 +43,8 @@ export class RestartTracker {
     return this.state.counts;
   }
 
-  /** Call with every reading, in order. */
-  observe(r: AgentReading): void {
+  /** Call with every reading, in order (scrape mode passes pid 0: only the start time is known). */
+  observe(r: Pick<AgentReading, 'pid' | 'startTime'>): void {
     const { pid, startTime } = this.state;
     if (pid === r.pid && startTime === r.startTime) return;
     if (pid !== undefined) {

@@ -10,7 +10,9 @@
  * - no heapwatch_heap_high_streak, heapwatch_heap_live_after_gc_bytes,
  *   heapwatch_liveness_failing or heapwatch_manual_gc_*: they need the in-process agent;
  * - no heap snapshots (the admin API answers 503) and no liveness restarts;
- * - restarts are not counted (no pid is visible in prom-client's output);
+ * - restarts are counted from changes of process_start_time_seconds, always as "other"
+ *   (no agent writes the heap-streak restart marker); prom-client rounds it to whole
+ *   seconds, so a process restarted within the same second is missed;
  * - heapwatch_agent_up reports whether the last scrape of the app is fresh.
  */
 import * as http from 'node:http';
@@ -33,6 +35,8 @@ export interface ScrapeSourceOptions {
   readonly maxBytes?: number;
   /** Told when a scrape fails (for the log), with why. */
   readonly onError?: (why: string) => void;
+  /** Told the app's process_start_time_seconds after every good scrape (restart counting). */
+  readonly onStartTime?: (startTime: number) => void;
 }
 
 export class ScrapeSource {
@@ -83,6 +87,8 @@ export class ScrapeSource {
       const all = splitFamilies(body);
       this.families = new Map(PASSTHROUGH_FAMILIES.filter((n) => all.has(n)).map((n) => [n, all.get(n)!]));
       this.lastOkAt = Date.now();
+      const startTime = this.value(METRICS.startTime);
+      if (startTime !== undefined) this.o.onStartTime?.(startTime);
     } catch (e) {
       this.o.onError?.(`scrape of ${this.o.url} failed: ${(e as Error).message}`);
     }
