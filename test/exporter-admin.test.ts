@@ -108,6 +108,18 @@ describe('admin API', () => {
     assert.ok(value(text, METRICS.snapshots, '{outcome="refused"}')! >= 3, 'no agent, busy, no headroom');
   });
 
+  it('answers 503 when the agent goes away while writing, and counts it as failed', async () => {
+    await swapAgent({ snapshot: 'silent' });
+    const pending = request(exporter.port, 'POST', BASE, auth());
+    await waitFor(() => (agent!.lines.some((l) => l.startsWith('snapshot-request ')) ? true : undefined), 10_000, 'the request to reach the agent');
+    await agent!.stop();
+    const r = await pending;
+    assert.equal(r.status, 503);
+    assert.match(r.text, /agent disconnected/);
+    assert.equal(value(await metricsText(exporter.port), METRICS.snapshots, '{outcome="failed"}'), 2);
+    agent = undefined;
+  });
+
   it('keeps at most HEAPWATCH_SNAPSHOT_MAX_KEPT files, the pre-restart snapshot included, oldest first', async () => {
     await swapAgent({ snapshot: 'write' });
     const dir = path.join(shared.dir, SNAPSHOT_SUBDIR);

@@ -82,10 +82,27 @@ describe('RestartTracker', () => {
     t.observe(reading({ pid: 2, startTime: 20 }) as never);
     assert.deepEqual(t.counts(), { heap_streak: 1, other: 1 });
     assert.ok(!fs.existsSync(path.join(dir, RESTART_MARKER)));
+    // The current process's own marker (its liveness is about to fail) stays until it is replaced.
+    fs.writeFileSync(path.join(dir, RESTART_MARKER), JSON.stringify({ pid: 2, startTime: 20 }));
+    t.observe(reading({ pid: 2, startTime: 20 }) as never);
+    assert.ok(fs.existsSync(path.join(dir, RESTART_MARKER)));
+    t.observe(reading({ pid: 3, startTime: 30 }) as never);
+    assert.deepEqual(t.counts(), { heap_streak: 2, other: 1 });
+    assert.ok(!fs.existsSync(path.join(dir, RESTART_MARKER)));
     const again = new RestartTracker({ dir });
-    assert.deepEqual(again.counts(), { heap_streak: 1, other: 1 });
-    again.observe(reading({ pid: 2, startTime: 20 }) as never);
-    assert.deepEqual(again.counts(), { heap_streak: 1, other: 1 }, 'the same process after a sidecar restart is not a restart');
+    assert.deepEqual(again.counts(), { heap_streak: 2, other: 1 });
+    again.observe(reading({ pid: 3, startTime: 30 }) as never);
+    assert.deepEqual(again.counts(), { heap_streak: 2, other: 1 }, 'the same process after a sidecar restart is not a restart');
+    fs.rmSync(dir, { recursive: true });
+  });
+
+  it('counts a marker left by another process even on the sidecar\'s first start in the pod', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hw-exporter-restarts-'));
+    fs.writeFileSync(path.join(dir, RESTART_MARKER), JSON.stringify({ reason: 'heap_streak', pid: 7, startTime: 5 }));
+    const t = new RestartTracker({ dir });
+    t.observe(reading({ pid: 8, startTime: 50 }) as never);
+    assert.deepEqual(t.counts(), { heap_streak: 1, other: 0 });
+    assert.ok(!fs.existsSync(path.join(dir, RESTART_MARKER)));
     fs.rmSync(dir, { recursive: true });
   });
 });

@@ -6,10 +6,12 @@
  * Every request needs the bearer token and leaves one audit line.
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import express, { NextFunction, Request, Response } from 'express';
 import type { Counter } from 'prom-client';
 import { SnapshotResult } from '../contract';
+import { AgentTimeoutError } from './agent-client';
 import { AuditSink, auditLine } from './audit-log';
 import { SnapshotOutcome } from './metrics';
 import { isValidSnapshotName, SNAPSHOT_NAME_RULE, SnapshotStore } from './snapshot-store';
@@ -122,7 +124,7 @@ export function createAdminRouter(o: AdminApiOptions): express.Router {
         const found = o.store.find(file);
         return reply(res, 201, 'written', { name: file, bytes: found?.bytes ?? result.bytes ?? 0, durationMs: result.durationMs });
       }
-      fs.rmSync(`${o.store.dir}/${file}`, { force: true }); // no half-written file left behind
+      fs.rmSync(path.join(o.store.dir, file), { force: true }); // no half-written file left behind
       if (result.reason === 'no-headroom' || result.reason === 'busy' || result.reason === 'too-slow') {
         lastStartedAt = previousStart; // refused before any pause: no cooldown for the app to recover from
         const status = result.reason === 'busy' ? 409 : 503;
@@ -132,7 +134,7 @@ export function createAdminRouter(o: AdminApiOptions): express.Router {
       return reply(res, 500, 'failed', { error: `the agent could not write the snapshot: ${result.reason ?? 'error'}` });
     } catch (e) {
       o.snapshots.inc({ outcome: 'failed' satisfies SnapshotOutcome });
-      const timedOut = /within/.test(String((e as Error).message));
+      const timedOut = e instanceof AgentTimeoutError;
       return reply(res, timedOut ? 504 : 503, timedOut ? 'timeout' : 'agent-lost', { error: String((e as Error).message) });
     } finally {
       busy = false;
@@ -155,12 +157,13 @@ export function createAdminRouter(o: AdminApiOptions): express.Router {
     } catch {
       return reply(res, 404, 'not-found', { error: `no snapshot named ${name}` });
     }
+    const { size } = await handle.stat(); // of the file actually opened
     const stream = handle.createReadStream();
     (res.locals as Locals).outcome = 'downloaded';
     (res.locals as Locals).snapshot = name;
     res.status(200);
     res.setHeader('Content-Type', 'application/octet-stream');
-    res.setHeader('Content-Length', String(found.bytes));
+    res.setHeader('Content-Length', String(size));
     res.setHeader('Content-Disposition', `attachment; filename="${name}"`);
     await pipeline(stream, res).catch(() => undefined); // a client that hangs up mid-download is not an error
   });

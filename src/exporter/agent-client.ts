@@ -22,6 +22,14 @@ export interface AgentClientOptions {
   readonly maxBackoffMs?: number;
 }
 
+/** The agent did not answer a snapshot request in time (the admin API answers 504). */
+export class AgentTimeoutError extends Error {
+  constructor(id: string, timeoutMs: number) {
+    super(`agent did not answer snapshot ${id} within ${timeoutMs} ms`);
+    this.name = 'AgentTimeoutError';
+  }
+}
+
 interface Pending {
   readonly resolve: (r: SnapshotResult) => void;
   readonly reject: (e: Error) => void;
@@ -64,7 +72,7 @@ export class AgentClient {
     return new Promise<SnapshotResult>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(request.id);
-        reject(new Error(`agent did not answer snapshot ${request.id} within ${timeoutMs} ms`));
+        reject(new AgentTimeoutError(request.id, timeoutMs));
       }, timeoutMs);
       this.pending.set(request.id, { resolve, reject, timer });
       socket.write(`${JSON.stringify(request)}\n`);

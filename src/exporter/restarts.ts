@@ -47,8 +47,11 @@ export class RestartTracker {
   observe(r: Pick<AgentReading, 'pid' | 'startTime'>): void {
     const { pid, startTime } = this.state;
     if (pid === r.pid && startTime === r.startTime) return;
-    if (pid !== undefined) {
-      const reason: Reason = this.consumeMarker() ? RESTART_REASONS.heapStreak : RESTART_REASONS.other;
+    const marker = this.consumeMarker(r);
+    if (pid !== undefined || marker === 'other-process') {
+      // Without earlier state (first start of the sidecar in this pod), a marker left by another
+      // process still proves a heap-streak restart happened: count it rather than lose it.
+      const reason: Reason = marker === 'none' ? RESTART_REASONS.other : RESTART_REASONS.heapStreak;
       this.state.counts[reason] += 1;
       this.options.onRestart?.(reason, { pid, startTime }, r);
     }
@@ -57,13 +60,32 @@ export class RestartTracker {
     this.save();
   }
 
-  private consumeMarker(): boolean {
+  /**
+   * Removes the restart marker unless the current process wrote it (its liveness is about to
+   * fail, the restart has not happened yet). The agent's marker names its pid and startTime;
+   * a marker without them is taken as left by the previous process.
+   */
+  private consumeMarker(current: Pick<AgentReading, 'pid' | 'startTime'>): 'none' | 'other-process' | 'unknown-process' {
+    let text: string;
+    try {
+      text = fs.readFileSync(this.markerFile, 'utf8');
+    } catch {
+      return 'none';
+    }
+    let writer: { pid?: unknown; startTime?: unknown } = {};
+    try {
+      writer = JSON.parse(text) as typeof writer;
+    } catch {
+      // A torn or foreign file still marks a heap-streak restart.
+    }
+    const known = typeof writer.pid === 'number' && typeof writer.startTime === 'number';
+    if (known && writer.pid === current.pid && writer.startTime === current.startTime) return 'none';
     try {
       fs.unlinkSync(this.markerFile);
-      return true;
     } catch {
-      return false;
+      return 'none'; // someone else consumed it
     }
+    return known ? 'other-process' : 'unknown-process';
   }
 
   private load(): State {
