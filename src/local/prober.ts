@@ -31,8 +31,8 @@ export class Prober {
 
   constructor(
     private readonly target: ProbeTarget,
-    private readonly startup: ProbeSpec | undefined,
-    private readonly liveness: ProbeSpec | undefined,
+    readonly startup: ProbeSpec | undefined,
+    readonly liveness: ProbeSpec | undefined,
     private readonly onEvent: (e: ProbeEvent) => void = () => undefined,
   ) {}
 
