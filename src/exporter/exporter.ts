@@ -32,6 +32,10 @@ export interface ExporterDeps {
   readonly log?: (line: string) => void;
   /** How the OpenTelemetry MeterProvider is made. @default sdkMetricsSetup */
   readonly otelSetup?: OtelSetup;
+  /** host-metrics groups. @default DEFAULT_HOST_METRIC_GROUPS (no system.network) */
+  readonly hostMetricGroups?: readonly string[];
+  /** Collect host metrics on every scrape instead of on a timer (the bench's comparison). @default false */
+  readonly hostMetricsPerScrape?: boolean;
 }
 
 export function createExporter(s: ExporterSettings, deps: ExporterDeps = {}): Exporter {
@@ -99,13 +103,16 @@ export function createExporter(s: ExporterSettings, deps: ExporterDeps = {}): Ex
     cooldownSeconds: s.snapshotCooldownSeconds,
   });
 
-  const otel: OtelMetrics = startOtel({ refreshSeconds: s.checkIntervalSeconds }, deps.otelSetup);
+  const otel: OtelMetrics = startOtel({ refreshSeconds: s.checkIntervalSeconds, metricGroups: deps.hostMetricGroups }, deps.otelSetup);
   const started = otel.refresh().then(() => {
     ready = true;
   });
 
   const app = createApp({
-    metrics: async () => mergeExpositions([await metrics.registry.metrics(), scrape?.text() ?? '', otel.text()]),
+    metrics: async () => {
+      if (deps.hostMetricsPerScrape) await otel.refresh();
+      return mergeExpositions([await metrics.registry.metrics(), scrape?.text() ?? '', otel.text()]);
+    },
     ready: () => ready,
     admin,
   });
