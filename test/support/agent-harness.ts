@@ -216,6 +216,11 @@ export class SocketReader {
     this.socket.write(JSON.stringify(message) + '\n');
   }
 
+  /** Writes raw text (several lines in one write). */
+  sendRaw(text: string): void {
+    this.socket.write(text);
+  }
+
   async result(id: string): Promise<SnapshotResult> {
     const started = Date.now();
     for (;;) {
