@@ -31,7 +31,7 @@ async function main(): Promise<number> {
   say('synthesizing the default chart with the demo config and starting the pipeline ...');
   let s: LocalStack;
   try {
-    s = await LocalStack.start({ input: DEMO_CONFIG, log: say });
+    s = await LocalStack.start({ input: DEMO_CONFIG, log: say, keepWorkDir: true });
   } catch (e) {
     if (e instanceof MissingToolsError) {
       process.stderr.write(`${e.message}\n`);

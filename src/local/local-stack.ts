@@ -33,6 +33,8 @@ export interface LocalStackOptions {
   readonly log?: (line: string) => void;
   /** Wire stop-all to process exit and SIGINT/SIGTERM. @default true */
   readonly stopOnExit?: boolean;
+  /** Keep the work dir (logs, TSDB, manifests) after stop(). @default false for a temp dir it made, true for a given workDir */
+  readonly keepWorkDir?: boolean;
 }
 
 export class LocalStack {
@@ -118,6 +120,7 @@ export class LocalStack {
     await this.group.stopAll(3000);
     await this.sink.stop();
     this.removeExitHooks?.();
+    if (!(this.o.keepWorkDir ?? this.o.workDir !== undefined)) fs.rmSync(this.workDir, { recursive: true, force: true });
   }
 }
 
