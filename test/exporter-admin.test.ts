@@ -167,16 +167,21 @@ describe('admin API', () => {
     }
   });
 
-  it('writes one audit line per admin request, never the token', async () => {
-    // Probes tagged with a query string, so lines from earlier tests cannot be mistaken for them.
-    await request(exporter.port, 'GET', `${BASE}?probe=a`, auth());
-    await request(exporter.port, 'GET', `${BASE}?probe=b`, auth('definitely-wrong'));
-    const probes = () => exporter.audit().filter((l) => String(l.path).includes('?probe='));
-    await waitFor(() => (probes().length >= 2 ? true : undefined), 5000, 'two audit lines');
+  it('writes one audit line per admin request, never the token, not even one pasted into the URL', async () => {
+    // Probes with their own paths, so lines from earlier tests cannot be mistaken for them.
+    await request(exporter.port, 'GET', `${BASE}/probe-a.heapsnapshot`, auth());
+    await request(exporter.port, 'GET', `${BASE}/probe-b.heapsnapshot`, auth('definitely-wrong'));
+    await request(exporter.port, 'GET', `${BASE}/probe-c.heapsnapshot?token=${TEST_TOKEN}`, auth());
+    const probes = () => exporter.audit().filter((l) => String(l.path).includes('/probe-'));
+    await waitFor(() => (probes().length >= 3 ? true : undefined), 5000, 'three audit lines');
     await request(exporter.port, 'GET', '/metrics'); // not an admin request: no audit line
     const lines = probes();
-    assert.equal(lines.length, 2);
-    assert.deepEqual(lines.map((l) => [l.method, l.path, l.status, l.outcome]), [['GET', `${BASE}?probe=a`, 200, 'listed'], ['GET', `${BASE}?probe=b`, 401, 'unauthorized']]);
+    assert.equal(lines.length, 3);
+    assert.deepEqual(lines.map((l) => [l.method, l.path, l.status, l.outcome]), [
+      ['GET', `${BASE}/probe-a.heapsnapshot`, 404, 'not-found'],
+      ['GET', `${BASE}/probe-b.heapsnapshot`, 401, 'unauthorized'],
+      ['GET', `${BASE}/probe-c.heapsnapshot`, 404, 'not-found'],
+    ]);
     assert.ok(lines.every((l) => typeof l.ts === 'string' && typeof l.durationMs === 'number' && typeof l.remote === 'string'));
     const all = exporter.lines.join('\n');
     assert.ok(!all.includes(TEST_TOKEN) && !all.includes('rotated-test-token') && !all.includes('definitely-wrong'), 'no token in the log');

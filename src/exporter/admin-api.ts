@@ -74,7 +74,8 @@ export function createAdminRouter(o: AdminApiOptions): express.Router {
       const l = res.locals as Locals;
       o.audit(auditLine({
         method: req.method,
-        path: req.originalUrl,
+        // Without the query string: a token pasted into a URL by mistake must not reach the log.
+        path: req.originalUrl.split('?')[0],
         status: res.statusCode,
         outcome: l.outcome ?? 'error',
         remote: req.socket.remoteAddress,
