@@ -198,7 +198,8 @@ function passiveReason() {
     // No worker_threads: there is only the main thread.
   }
   if (!isMainThread) return 'worker-thread';
-  if (process.env.NODE_UNIQUE_ID !== undefined) return 'cluster-worker';
+  // Node removes NODE_UNIQUE_ID from the env before preloading; the cluster module knows.
+  if (require('cluster').isWorker === true) return 'cluster-worker';
   const activePid = process.env[ACTIVE_PID_ENV];
   if (activePid !== undefined && activePid !== '' && activePid !== String(process.pid)) return 'started-under-active-agent';
   const script = process.argv[1];
