@@ -22,13 +22,14 @@ describe('HeapWatchedApp', () => {
     assert.match(nodeOptionsOf(deployment), /--max-old-space-size=1536(\s|$)/);
     const half = appDeployment({ app: { resources: { memoryLimit: '1000Mi', memoryRequest: '500Mi' } }, heap: { oldSpaceLimitRatio: 0.5 } });
     assert.match(nodeOptionsOf(half.deployment), /--max-old-space-size=500(\s|$)/);
+    assert.match(nodeOptionsOf(half.deployment), /--max-semi-space-size=8(\s|$)/);
     assert.equal(container(half.deployment, 'app').resources.limits.memory, '1000Mi');
   });
 
   it('keeps the user NODE_OPTIONS first and adds the agent and heap flags once', () => {
     const { deployment } = appDeployment({ app: { nodeOptions: '--enable-source-maps --trace-warnings', exposeGc: true } });
     assert.equal(nodeOptionsOf(deployment),
-      '--enable-source-maps --trace-warnings --require /heapwatch/heapwatch-agent.js --max-old-space-size=768 --expose-gc');
+      '--enable-source-maps --trace-warnings --require /heapwatch/heapwatch-agent.js --max-old-space-size=768 --max-semi-space-size=16 --expose-gc');
   });
 
   it('does not load the agent when the sidecar scrapes the app instead', () => {

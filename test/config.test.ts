@@ -45,6 +45,15 @@ describe('config defaults', () => {
     assert.equal(small.livenessFailDuration, undefined);
   });
 
+  it('derive a young generation that keeps heap.highRatio reachable for every memory limit', () => {
+    for (const [limit, old, semi] of [['1Gi', 768, 16], ['512Mi', 384, 8], ['192Mi', 144, 4], ['128Mi', 96, 2], ['8Gi', 6144, 16]] as const) {
+      const d = derive(resolveConfig({ app: { resources: { memoryLimit: limit, memoryRequest: limit } } }));
+      assert.equal(d.maxOldSpaceSizeMiB, old, `old space for ${limit}`);
+      assert.equal(d.maxSemiSpaceSizeMiB, semi, `semi-space for ${limit}`);
+      assert.ok(d.maxReachableRatio > 0.9, `reachable ratio for ${limit}: ${d.maxReachableRatio}`);
+    }
+  });
+
   it('keeps the defaults object untouched and returns a frozen config', () => {
     const c = resolveConfig({ heap: { highRatio: 0.9 } });
     assert.equal(DEFAULT_CONFIG.heap.highRatio, 0.85);
@@ -94,6 +103,10 @@ describe('config validation', () => {
     ['a remote-write URL with credentials', { prometheus: { remoteWrite: [{ url: 'https://u:p@mimir.example/api/v1/push' }] } }, 'prometheus.remoteWrite[0].url', '', /credentials/],
     ['a typo in a field name', { heap: { hihgRatio: 0.9 } }, 'heap.hihgRatio', '', /not a known field; allowed here: highRatio/],
     ['a string where a number belongs', { heap: { highRatio: '0.9' } }, 'heap.highRatio', '"0.9"', /must be a number/],
+    ['a semi-space that is not a power of two', { heap: { maxSemiSpaceMiB: 12 } }, 'heap.maxSemiSpaceMiB', '12', /power of two/],
+    ['NODE_OPTIONS that set the semi-space', { app: { nodeOptions: '--max-semi-space-size=64' } }, 'app.nodeOptions', '--max-semi-space-size=64', /derived/],
+    ['a high ratio the heap can never reach', { heap: { highRatio: 0.95 } }, 'heap.highRatio', '0.95', /must be below 0\.941, the highest heap ratio this app can reach/],
+    ['a young generation that hides the threshold', { heap: { maxSemiSpaceMiB: 64 } }, 'heap.highRatio', '0.85', /must be below 0\.800.*heap.maxSemiSpaceMiB/],
     ['a snapshot count of zero', { exporter: { snapshots: { maxKept: 0 } } }, 'exporter.snapshots.maxKept', '0', /1 to 100/],
   ];
   for (const [what, input, field, value, allowed] of cases) {

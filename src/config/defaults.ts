@@ -15,6 +15,7 @@ export const DEFAULT_CONFIG: HeapwatchConfig = {
     startupGraceSeconds: 120,
     ratioBasis: HeapRatioBasis.LIMIT,
     oldSpaceLimitRatio: 0.75,
+    maxSemiSpaceMiB: undefined,
     snapshotBeforeRestart: true,
   },
   app: {

@@ -100,6 +100,15 @@ export interface HeapConfig {
    */
   readonly oldSpaceLimitRatio: number;
   /**
+   * V8 semi-space size (--max-semi-space-size), in MiB, a power of two. V8 reserves three
+   * semi-spaces of young generation inside heap_size_limit and sizes them from the HOST's
+   * memory, not the container's: Node 24 on a 24 GiB node reserves 192 MiB, so a 1Gi
+   * container's heap ratio could never pass 0.80 before the old space ran out. Deriving it
+   * from the container limit keeps heap.highRatio reachable.
+   * @default - the largest power of two <= 16 and <= the old space / 32
+   */
+  readonly maxSemiSpaceMiB?: number;
+  /**
    * Write one heap snapshot into the shared volume before /livez fails, when there is room.
    * @default true
    */

@@ -1,3 +1,4 @@
+import { derive } from './derive';
 import { DURATION_FORMS, parseDuration } from './duration';
 import { parseQuantity, QUANTITY_FORMS } from './quantity';
 import { show } from './show';
@@ -90,8 +91,19 @@ export function validateConfig(c: HeapwatchConfig): string[] {
     check(appLimit * h.oldSpaceLimitRatio >= 64 * 2 ** 20, 'app.resources.memoryLimit', a.resources.memoryLimit,
       `leaves ${Math.floor((appLimit * h.oldSpaceLimitRatio) / 2 ** 20)} MiB of V8 old space at heap.oldSpaceLimitRatio ${h.oldSpaceLimitRatio}; at least 64 MiB is needed`);
   }
-  check(!/--max-old-space-size|--require[ =].*heapwatch/.test(a.nodeOptions), 'app.nodeOptions', a.nodeOptions,
-    'must not set --max-old-space-size or require the heapwatch agent: both are derived (set app.resources.memoryLimit and heap.oldSpaceLimitRatio)');
+  check(!/--max-old-space-size|--max-semi-space-size|--require[ =].*heapwatch/.test(a.nodeOptions), 'app.nodeOptions', a.nodeOptions,
+    'must not set --max-old-space-size, --max-semi-space-size or require the heapwatch agent: they are derived (set app.resources.memoryLimit, heap.oldSpaceLimitRatio, heap.maxSemiSpaceMiB)');
+  if (h.maxSemiSpaceMiB !== undefined) {
+    check([1, 2, 4, 8, 16, 32, 64, 128].includes(h.maxSemiSpaceMiB), 'heap.maxSemiSpaceMiB', h.maxSemiSpaceMiB,
+      'must be a power of two from 1 to 128 (V8 rounds semi-spaces to one), or left unset to derive it');
+  }
+  if (appLimit !== undefined && Number.isFinite(h.oldSpaceLimitRatio) && Number.isFinite(h.highRatio) && p.length === 0) {
+    // Only on an otherwise valid config: the bound depends on several fields being sane.
+    const reachable = derive(c).maxReachableRatio;
+    check(h.highRatio < reachable, 'heap.highRatio', h.highRatio,
+      `must be below ${reachable.toFixed(3)}, the highest heap ratio this app can reach before its old space is full ` +
+      '(heap_size_limit adds three semi-spaces of young generation to the old space); lower it, or lower heap.maxSemiSpaceMiB');
+  }
   check(!/--inspect/.test(a.nodeOptions), 'app.nodeOptions', a.nodeOptions, 'must not open the inspector (--inspect*): heapwatch never exposes port 9229');
 
   // exporter

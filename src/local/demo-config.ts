@@ -19,12 +19,9 @@ export const DEMO_CONFIG: HeapwatchConfigInput = {
     // Why 512Mi and 0.25 rather than a smaller container: the agent only writes the
     // pre-restart heap snapshot when its cost model (about 48 MiB + 1.5 KiB per small heap
     // object) fits between RSS and the limit; a 192Mi container leaves no such room.
+    // The semi-space is derived from the old space (4 MiB here), which keeps the heap ratio able
+    // to reach 0.85 before the old space is full (test/e2e-heap-limit.test.ts).
     resources: { cpuRequest: '100m', cpuLimit: '1', memoryRequest: '512Mi', memoryLimit: '512Mi' },
-    // Why: on Node 24 heap_size_limit is the old-space limit plus 3x the maximum semi-space
-    // (192 MiB by default), so with a small old space used/limit cannot reach 0.85 before V8
-    // runs out of old space. A 1 MiB semi-space keeps the ratio reachable (see the report and
-    // test/e2e-heap-limit.test.ts, which checks the synthesized default).
-    nodeOptions: '--max-semi-space-size=1',
   },
   alerts: {
     heapHighFor: '5s',
