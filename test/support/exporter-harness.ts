@@ -18,9 +18,13 @@ export const NODE = process.execPath;
 export const TEST_TOKEN = 'heapwatch-test-token-not-a-secret';
 
 let bundled: Promise<string> | undefined;
-/** Bundles the sidecar once per test process into a private temp dir. */
+/** Bundles the sidecar once per test process into a private temp dir, removed when the process exits. */
 export function exporterBundle(): Promise<string> {
-  bundled ??= bundleExporter({ outfile: path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'hw-exporter-bundle-')), 'heapwatch-exporter.js') });
+  if (!bundled) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hw-exporter-bundle-'));
+    process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+    bundled = bundleExporter({ outfile: path.join(dir, 'heapwatch-exporter.js') });
+  }
   return bundled;
 }
 
