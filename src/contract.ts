@@ -114,6 +114,8 @@ export const AGENT_SOCKET = 'agent.sock';
 export const SNAPSHOT_SUBDIR = 'snapshots';
 /** Written by the agent just before /livez starts failing, read (and removed) by the sidecar. */
 export const RESTART_MARKER = 'restart-marker.json';
+/** The sidecar's restart counts and last seen app process, so they survive the sidecar's own restarts. */
+export const EXPORTER_STATE_FILE = 'exporter-state.json';
 
 /** Environment the app container gets for the agent. */
 export const AGENT_ENV = {

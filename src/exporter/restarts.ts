@@ -9,9 +9,9 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { AgentReading, RESTART_MARKER, RESTART_REASONS } from '../contract';
+import { AgentReading, EXPORTER_STATE_FILE, RESTART_MARKER, RESTART_REASONS } from '../contract';
 
-export const RESTART_STATE_FILE = 'exporter-state.json';
+export const RESTART_STATE_FILE = EXPORTER_STATE_FILE;
 
 type Reason = (typeof RESTART_REASONS)[keyof typeof RESTART_REASONS];
 
