@@ -6,7 +6,7 @@
  * test asserts on them, the bench times them.
  */
 import { parse } from 'yaml';
-import { parseDuration, runbookUrl } from '../config';
+import { derive, parseDuration, runbookUrl } from '../config';
 import { METRICS } from '../contract';
 import { AlertEpisode } from './alert-watcher';
 import { LocalStack } from './local-stack';
@@ -76,8 +76,17 @@ export class Scenario {
     return { at: Date.now(), ratio, watchdog };
   }
 
+  /**
+   * Where the leak stops growing by default: halfway between the high ratio and the highest
+   * ratio the app can reach before its old space is full (at most 0.93), so the heap stays
+   * high without V8 running out of memory.
+   */
+  defaultLeakRatio(): number {
+    return Math.min(0.93, (this.c.heap.highRatio + derive(this.c).maxReachableRatio) / 2);
+  }
+
   /** Starts the demo service's leak; returns when and in which process. */
-  async startLeak(mibPerSecond = 32, untilRatio = 0.93): Promise<{ at: number; pid: number }> {
+  async startLeak(mibPerSecond = 32, untilRatio = this.defaultLeakRatio()): Promise<{ at: number; pid: number }> {
     const res = await fetch(`${this.s.pod.appUrl}/leak/start?mibPerSecond=${mibPerSecond}&untilRatio=${untilRatio}`, { method: 'POST' });
     const body: any = await res.json();
     if (!res.ok) throw new Error(`the demo service refused the leak: ${JSON.stringify(body)}`);
@@ -97,7 +106,7 @@ export class Scenario {
   async streakReached(checks: number, since: number): Promise<{ at: number; streak: number }> {
     const sample = await pollUntil(`the agent's streak to reach ${checks}`, () => {
       const s = this.s.sampler.first(since, (x) => (x.streak ?? 0) >= checks);
-      return s ? done(s) : notYet(`last /livez: ${JSON.stringify(this.s.sampler.last())}`);
+      return s ? done(s) : notYet(`last /livez: ${JSON.stringify(this.s.sampler.last())}; ${this.appRestarts()}`);
     }, { timeoutMs: checks * this.c.heap.checkIntervalSeconds * 1000 + 30_000 });
     return { at: sample.at, streak: sample.streak! };
   }
@@ -107,10 +116,16 @@ export class Scenario {
     const episode = await pollUntil(`Prometheus to fire ${alertname}`, () => {
       const e = this.s.alerts.firedSince(alertname, since);
       const states = this.s.alerts.of(alertname).map((x) => `${x.firingSeenAt ? 'firing' : 'pending'}${x.endedSeenAt ? '/ended' : ''}`);
-      return e ? done(e) : notYet(`${alertname} episodes: [${states.join(', ')}]`);
+      return e ? done(e) : notYet(`${alertname} episodes: [${states.join(', ')}]; ${this.appRestarts()}; last /livez: ${JSON.stringify(this.s.sampler.last())}`);
     }, { timeoutMs });
     const message = await this.message(alertname, 'firing', since);
     return { alertname, episode, firingSeenAt: episode.firingSeenAt!, message };
+  }
+
+  /** The app's restarts so far, for failure messages (an unexpected one explains a vanished alert). */
+  appRestarts(): string {
+    const r = this.s.pod.prober.restarts();
+    return r.length === 0 ? 'no app restart' : `app restarted ${r.length}x (${r.map((e) => e.detail).join(', ')})`;
   }
 
   /** Waits for a delivered Slack message of `alertname` with `status`, arriving after `since`. */
@@ -234,8 +249,8 @@ export interface LeakRun {
 }
 
 /** The leak part: leak, threshold, NodejsHeapUsageHigh, streak, NodejsHeapHighStreak. */
-export async function runLeak(sc: Scenario, c = { mibPerSecond: 32, untilRatio: 0.93 }): Promise<LeakRun> {
-  const leak = await sc.startLeak(c.mibPerSecond, c.untilRatio);
+export async function runLeak(sc: Scenario, mibPerSecond = 32): Promise<LeakRun> {
+  const leak = await sc.startLeak(mibPerSecond);
   const crossed = await sc.thresholdCrossed(leak.at);
   const usageHigh = await sc.alertDelivered('NodejsHeapUsageHigh', leak.at);
   const streakChecks = sc.config.heap.streakAlertChecks;
