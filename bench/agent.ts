@@ -1,0 +1,194 @@
+/**
+ * `npm run bench:agent`: what the heapwatch agent costs a small HTTP app. The same app
+ * (test/fixtures/agent-bench-app.js) runs without and with the agent side by side in each round
+ * (started together, loaded together) so machine noise hits both alike, on Node 20 and Node 24:
+ *   server CPU time per request  at a fixed request rate (keep-alive requests from this
+ *                                process on 127.0.0.1), from the app's own process.cpuUsage
+ *   idle RSS                     after start-up and a warm-up, before the load
+ * The agent runs at HEAPWATCH_CHECK_INTERVAL_SECONDS=1 (the config's minimum, 15x the default
+ * rate: the worst case) with a reader on its socket, as the sidecar would be.
+ * Targets: <= 2 % more CPU per request, <= 5 MiB more idle RSS (medians).
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const RATE = Number(process.env.BENCH_RATE ?? 250); // requests per second
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
+const WARMUP = 300;
+const root = path.join(__dirname, '..', '..');
+const AGENT = process.env.BENCH_AGENT ?? path.join(root, 'src', 'agent', 'heapwatch-agent.js');
+const APP = path.join(root, 'test', 'fixtures', 'agent-bench-app.js');
+const NODES = [
+  { name: 'Node 20', bin: '/usr/bin/node' },
+  { name: 'Node 24', bin: path.join(root, 'node_modules', '.bin', 'node') },
+].filter((n) => fs.existsSync(n.bin) && (process.env.BENCH_NODES ?? '20,24').split(',').some((v) => n.name.endsWith(v)));
+const CPU_TARGET = 0.02;
+const RSS_TARGET_MIB = 5;
+
+interface Sample { cpuMicrosPerRequest: number; idleRssMiB: number }
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+function get(agent: http.Agent, port: number, urlPath: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: '127.0.0.1', port, path: urlPath, agent }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (body += d));
+      res.on('end', () => resolve(body));
+    });
+    req.on('error', reject);
+  });
+}
+
+async function start(bin: string, withAgent: boolean): Promise<{ child: ChildProcess; port: number; dir: string }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hw-bench-agent-'));
+  const env: Record<string, string> = { PATH: '/usr/bin:/bin' };
+  if (withAgent) {
+    Object.assign(env, {
+      NODE_OPTIONS: `--require ${AGENT}`,
+      HEAPWATCH_DIR: dir,
+      HEAPWATCH_CHECK_INTERVAL_SECONDS: '1',
+      HEAPWATCH_LIVENESS_PORT: String(await freePort()),
+    });
+  }
+  const child = spawn(bin, [APP], { env, stdio: ['ignore', 'pipe', 'ignore'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      if (out.includes('\n')) resolve(JSON.parse(out.split('\n')[0]).port);
+    });
+    child.once('exit', (code) => reject(new Error(`bench app exited (${code})`)));
+  });
+  return { child, port, dir };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+/** Connects to the agent's socket like the sidecar and reads (and drops) every reading. */
+async function sidecarReader(dir: string): Promise<net.Socket> {
+  for (let i = 0; i < 200; i++) {
+    try {
+      return await new Promise<net.Socket>((resolve, reject) => {
+        const s = net.connect(path.join(dir, 'agent.sock'));
+        s.once('connect', () => {
+          s.on('data', () => {});
+          resolve(s);
+        });
+        s.once('error', reject);
+      });
+    } catch {
+      await sleep(20);
+    }
+  }
+  throw new Error('agent socket never appeared');
+}
+
+/**
+ * One round: the app without and with the agent side by side, started together and loaded
+ * together (requests alternate between them at the same fixed rate each), so whatever else
+ * the machine does lands on both.
+ */
+async function round(bin: string): Promise<{ base: Sample; agent: Sample }> {
+  const apps = [await start(bin, false), await start(bin, true)];
+  const reader = process.env.BENCH_NO_READER === undefined ? await sidecarReader(apps[1].dir) : undefined;
+  const agents = apps.map(() => new http.Agent({ keepAlive: true, maxSockets: 4 }));
+  try {
+    for (let i = 0; i < WARMUP; i++) await Promise.all(apps.map((a, k) => get(agents[k], a.port, '/warm')));
+    await sleep(1500); // idle: a few agent checks, both apps at rest
+    const before = await Promise.all(apps.map(async (a, k) => JSON.parse(await get(agents[k], a.port, '/stats'))));
+    // Fixed rate: request i starts at i / RATE seconds (to each app), whatever the answers do.
+    const total = RATE * SECONDS;
+    const started = Date.now();
+    const pending: Promise<string>[] = [];
+    for (let i = 0; i < total; i++) {
+      const due = started + (i * 1000) / RATE;
+      const wait = due - Date.now();
+      if (wait > 0) await sleep(wait);
+      for (const k of i % 2 === 0 ? [0, 1] : [1, 0]) pending.push(get(agents[k], apps[k].port, `/item/${i}`));
+    }
+    await Promise.all(pending);
+    const after = await Promise.all(apps.map(async (a, k) => JSON.parse(await get(agents[k], a.port, '/stats'))));
+    const samples = apps.map((_, k) => {
+      const served = after[k].served - before[k].served;
+      if (served !== total) throw new Error(`served ${served} of ${total}`);
+      return { cpuMicrosPerRequest: (after[k].cpuMicros - before[k].cpuMicros) / served, idleRssMiB: before[k].rss / 1048576 };
+    });
+    return { base: samples[0], agent: samples[1] };
+  } finally {
+    for (const a of agents) a.destroy();
+    reader?.destroy();
+    for (const a of apps) {
+      a.child.kill('SIGTERM');
+      await new Promise((r) => a.child.once('exit', r));
+      fs.rmSync(a.dir, { recursive: true, force: true });
+    }
+  }
+}
+
+async function main() {
+  const rows: Array<{ node: string; base: Sample; agent: Sample; cpuAdded: number; cpuAddedRange: [number, number]; rssAddedMiB: number }> = [];
+  for (const node of NODES) {
+    const rounds: Array<{ base: Sample; agent: Sample }> = [];
+    for (let r = 0; r < ROUNDS; r++) rounds.push(await round(node.bin));
+    const b = { cpuMicrosPerRequest: median(rounds.map((x) => x.base.cpuMicrosPerRequest)), idleRssMiB: median(rounds.map((x) => x.base.idleRssMiB)) };
+    const a = { cpuMicrosPerRequest: median(rounds.map((x) => x.agent.cpuMicrosPerRequest)), idleRssMiB: median(rounds.map((x) => x.agent.idleRssMiB)) };
+    // Per-round ratios: both apps of a round saw the same machine.
+    const cpuRatios = rounds.map((x) => x.agent.cpuMicrosPerRequest / x.base.cpuMicrosPerRequest - 1);
+    const cpuAdded = median(cpuRatios);
+    const cpuAddedRange: [number, number] = [Math.min(...cpuRatios), Math.max(...cpuRatios)];
+    const rssAddedMiB = median(rounds.map((x) => x.agent.idleRssMiB - x.base.idleRssMiB));
+    rows.push({ node: node.name, base: b, agent: a, cpuAdded, cpuAddedRange, rssAddedMiB });
+  }
+
+  console.log(`agent benchmark: ${ROUNDS} rounds per mode, ${RATE} req/s for ${SECONDS} s, agent check interval 1 s with a socket reader`);
+  console.log('node'.padEnd(9) + 'CPU/req base'.padStart(14) + 'CPU/req agent'.padStart(15) + 'added*'.padStart(9) + 'rounds'.padStart(17) + 'idle RSS base'.padStart(15) + 'idle RSS agent'.padStart(16) + 'added*'.padStart(11));
+  for (const r of rows) {
+    console.log(r.node.padEnd(9) + `${r.base.cpuMicrosPerRequest.toFixed(1)} us`.padStart(14) + `${r.agent.cpuMicrosPerRequest.toFixed(1)} us`.padStart(15) +
+      `${(r.cpuAdded * 100).toFixed(1)} %`.padStart(9) + `${(r.cpuAddedRange[0] * 100).toFixed(1)}..${(r.cpuAddedRange[1] * 100).toFixed(1)} %`.padStart(17) + `${r.base.idleRssMiB.toFixed(1)} MiB`.padStart(15) + `${r.agent.idleRssMiB.toFixed(1)} MiB`.padStart(16) + `${r.rssAddedMiB.toFixed(1)} MiB`.padStart(11));
+  }
+  console.log('* median of the per-round differences (both apps of a round ran at the same time), not the difference of the medians');
+  const worstCpu = Math.max(...rows.map((r) => r.cpuAdded));
+  const worstRss = Math.max(...rows.map((r) => r.rssAddedMiB));
+  console.log(`targets: CPU per request <= +${CPU_TARGET * 100} % ${worstCpu <= CPU_TARGET ? 'met' : 'MISSED'}; idle RSS <= +${RSS_TARGET_MIB} MiB ${worstRss <= RSS_TARGET_MIB ? 'met' : 'MISSED'}`);
+  console.log(JSON.stringify({
+    bench: 'agent',
+    rounds: ROUNDS,
+    ratePerSecond: RATE,
+    seconds: SECONDS,
+    results: rows.map((r) => ({
+      node: r.node,
+      cpuMicrosPerRequestBase: +r.base.cpuMicrosPerRequest.toFixed(2),
+      cpuMicrosPerRequestAgent: +r.agent.cpuMicrosPerRequest.toFixed(2),
+      cpuAddedPercent: +(r.cpuAdded * 100).toFixed(2),
+      cpuAddedPercentRange: r.cpuAddedRange.map((x) => +(x * 100).toFixed(2)),
+      idleRssBaseMiB: +r.base.idleRssMiB.toFixed(2),
+      idleRssAgentMiB: +r.agent.idleRssMiB.toFixed(2),
+      idleRssAddedMiB: +r.rssAddedMiB.toFixed(2),
+    })),
+    cpuTargetMet: worstCpu <= CPU_TARGET,
+    rssTargetMet: worstRss <= RSS_TARGET_MIB,
+  }));
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
