@@ -27,7 +27,6 @@ const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 describe('e2e: the synthesized pipeline on real Prometheus and Alertmanager', { timeout: 240_000 }, () => {
   let s: LocalStack;
   let sc: Scenario;
-  const log: string[] = [];
   // Shared between the ordered steps.
   let appPid = 0;
   let leakAt = 0;
@@ -39,7 +38,7 @@ describe('e2e: the synthesized pipeline on real Prometheus and Alertmanager', { 
   let restartAt = 0;
 
   before(async () => {
-    s = await LocalStack.start({ input: DEMO_CONFIG, log: (l) => log.push(l), stopOnExit: true });
+    s = await LocalStack.start({ input: DEMO_CONFIG, stopOnExit: true });
     sc = new Scenario(s);
   });
 
