@@ -51,7 +51,8 @@ for (const node of NODES) {
         for (const r of afterLeak) assert.equal(r.livenessFailing, r.streak >= failAt, `livenessFailing at streak ${r.streak}`);
         for (const a of answers) assert.equal(a.status, a.streak >= failAt ? 503 : 200, `/livez at streak ${a.streak}`);
         assert.ok(answers.some((a) => a.streak === failAt - 1 && a.status === 200), '200 one check before the count');
-        assert.ok(answers.some((a) => a.streak === failAt && a.status === 503), '503 at the count');
+        assert.ok(answers.some((a) => a.streak >= failAt && a.status === 503), '503 from the count on');
+        assert.equal(afterLeak.find((r) => r.livenessFailing)?.streak, failAt, 'the first failing check is the one at the count');
 
         // A leak is live memory: the forced GCs reclaim next to nothing.
         const last = afterLeak.at(-1)!;
@@ -150,10 +151,19 @@ for (const node of NODES) {
           const { port: appPort } = await app.hello();
           const reader = await SocketReader.connect(dir);
           await reader.reading((r) => r.streak === 0, 'a low check');
-          await httpGet(appPort, '/garbage?mb=50');
-          await httpGet(appPort, '/drop');
-          const fromDrop = reader.readings.length;
-          const reclaimed = await reader.reading((r) => r.manualGc.lastReclaimedBytes > 40 * MiB, 'a forced GC reclaiming the dropped 50 MiB', fromDrop);
+          // V8 sometimes collects the dropped garbage on its own before the next check sees
+          // it (then there is nothing to force); try again until a check finds it.
+          let reclaimed: AgentReading | undefined;
+          const attempts: number[] = [];
+          for (let attempt = 0; attempt < 8 && reclaimed === undefined; attempt++) {
+            await httpGet(appPort, '/garbage?mb=50');
+            await httpGet(appPort, '/drop');
+            const fromDrop = reader.readings.length;
+            const r = await reader.reading((x) => x.manualGc.lastReclaimedBytes > 40 * MiB || reader.readings.indexOf(x) >= fromDrop + 4, 'a forced GC or four checks', fromDrop);
+            attempts.push(r.manualGc.lastReclaimedBytes);
+            if (r.manualGc.lastReclaimedBytes > 40 * MiB) reclaimed = r;
+          }
+          assert.ok(reclaimed !== undefined, `no forced GC reclaimed the dropped 50 MiB; reclaimed per attempt: ${attempts.join(', ')}`);
           await reader.reading((r) => r.streak === 0, 'the heap back under the threshold', reader.readings.indexOf(reclaimed) + 1);
 
           await httpGet(appPort, '/grow?mb=50');
