@@ -160,7 +160,7 @@ for (const node of NODES) {
     it('logs an invalid setting once, naming the variable, value and what is allowed, and uses the default', async () => {
       const dir = tempDir('agent-env');
       const port = await freePort();
-      const app = startApp({ node, fixture: 'agent-leaky-app.js', agent: { checkIntervalSeconds: 0.2, livenessPort: port, highRatio: '1.5', ratioBasis: 'heapTotal' } }, dir);
+      const app = startApp({ node, fixture: 'agent-leaky-app.js', agent: { checkIntervalSeconds: 0.2, livenessPort: port, highRatio: '1.5', ratioBasis: 'heapTotal', snapshotBeforeRestart: 'constructor' } }, dir);
       await withApp(app, async () => {
         await app.hello();
         const reader = await SocketReader.connect(dir);
@@ -169,6 +169,7 @@ for (const node of NODES) {
         assert.deepEqual(invalid.map((l) => [l.variable, l.value, l.allowed, l.default]), [
           [AGENT_ENV.highRatio, '1.5', 'a number in (0, 1]', 0.85],
           [AGENT_ENV.ratioBasis, 'heapTotal', '"limit" or "total"', 'limit'],
+          [AGENT_ENV.snapshotBeforeRestart, 'constructor', '"true" or "false"', true],
         ]);
         const started = app.logs().find((l) => String(l.msg).startsWith('heapwatch agent watching'));
         assert.equal(started?.highRatio, 0.85);

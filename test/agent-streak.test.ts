@@ -137,6 +137,26 @@ for (const node of NODES) {
       });
     });
 
+    it('judges the ratio against heapTotal with HEAPWATCH_RATIO_BASIS=total (the origin plan\'s ratio)', async () => {
+      // An idle heap sits far under its limit but close to its heapTotal: only the total basis sees it as high.
+      const dirs = [tempDir('agent-basis'), tempDir('agent-basis')];
+      const apps = await Promise.all((['total', 'limit'] as const).map(async (ratioBasis, i) =>
+        startApp({ node, fixture: 'agent-leaky-app.js', agent: { ...FAST, highRatio: 0.2, ratioBasis, livenessFailChecks: 0, livenessPort: await freePort() } }, dirs[i])));
+      try {
+        await Promise.all(apps.map((a) => a.hello()));
+        const [total, limit] = await Promise.all(dirs.map((d) => SocketReader.connect(d)));
+        const high = await total.reading((r) => r.streak >= 3, 'three high checks on the total basis');
+        assert.ok(high.totalRatio > 0.2 && high.ratio < 0.2, `totalRatio ${high.totalRatio}, ratio ${high.ratio}`);
+        const first = limit.readings.length;
+        await limit.reading((_, i) => i >= first + 3, 'three more checks on the limit basis');
+        assert.ok(limit.readings.every((r) => r.streak === 0 && r.ratio < 0.2), 'the limit basis stays low');
+        total.close();
+        limit.close();
+      } finally {
+        await Promise.all(apps.map((a) => a.stop()));
+      }
+    });
+
     for (const exposeGc of [true, false]) {
       const how = exposeGc ? 'global.gc (--expose-gc)' : 'an in-process inspector session';
       it(`measures the forced GC's reclaim through ${how}: lazy garbage > 0, a leak ~0`, async () => {
@@ -159,7 +179,7 @@ for (const node of NODES) {
             await httpGet(appPort, '/garbage?mb=50');
             await httpGet(appPort, '/drop');
             const fromDrop = reader.readings.length;
-            const r = await reader.reading((x) => x.manualGc.lastReclaimedBytes > 40 * MiB || reader.readings.indexOf(x) >= fromDrop + 4, 'a forced GC or four checks', fromDrop);
+            const r = await reader.reading((x, i) => x.manualGc.lastReclaimedBytes > 40 * MiB || i >= fromDrop + 4, 'a forced GC or four checks', fromDrop);
             attempts.push(r.manualGc.lastReclaimedBytes);
             if (r.manualGc.lastReclaimedBytes > 40 * MiB) reclaimed = r;
           }

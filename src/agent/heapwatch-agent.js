@@ -179,8 +179,8 @@ function readSettings(env) {
   take('livenessPort', int((n) => n >= 1 && n <= 65535 && n !== INSPECTOR_PORT),
     `an integer port from 1 to 65535, not ${INSPECTOR_PORT} (the inspector's)`);
   take('startupGraceSeconds', num((n) => n >= 0), 'a number of seconds >= 0');
-  take('snapshotBeforeRestart',
-    (raw) => ({ true: true, false: false, 1: true, 0: false })[raw.toLowerCase()], '"true" or "false"');
+  const BOOLEANS = new Map([['true', true], ['false', false], ['1', true], ['0', false]]);
+  take('snapshotBeforeRestart', (raw) => BOOLEANS.get(raw.toLowerCase()), '"true" or "false"');
   take('containerMemoryLimitBytes', int((n) => n > 0), 'a positive integer number of bytes (unset when unknown)');
   take('livenessToleranceSeconds', num((n) => n > 0), 'a positive number of seconds');
   return s;

@@ -193,10 +193,10 @@ export class SocketReader {
   }
 
   /** Resolves with the first reading at or after index `from` that matches. */
-  async reading(match: (r: AgentReading) => boolean, what: string, from = 0): Promise<AgentReading> {
+  async reading(match: (r: AgentReading, index: number) => boolean, what: string, from = 0): Promise<AgentReading> {
     const started = Date.now();
     for (;;) {
-      const found = this.readings.slice(from).find(match);
+      const found = this.readings.find((r, i) => i >= from && match(r, i));
       if (found !== undefined) return found;
       if (this.socket.destroyed) throw new Error(`socket closed while waiting for ${what}`);
       if (Date.now() - started > WAIT_LIMIT_MS) throw new Error(`no reading with ${what} after ${this.readings.length} readings; last: ${JSON.stringify(this.readings.at(-1))}`);
