@@ -96,6 +96,25 @@ for (const node of NODES) {
       });
     });
 
+    it('answers a failed snapshot with reason "error" and keeps watching', async () => {
+      const dir = tempDir('agent-snapfail');
+      fs.writeFileSync(path.join(dir, SNAPSHOT_SUBDIR), 'a file where the snapshot directory should be\n');
+      const app = startApp({ node, fixture: 'agent-leaky-app.js', agent: { checkIntervalSeconds: 0.2, livenessPort: await freePort(), containerMemoryLimitBytes: 4 * 1024 * MiB } }, dir);
+      await withApp(app, async () => {
+        await app.hello();
+        const reader = await SocketReader.connect(dir);
+        reader.send({ type: 'snapshot', id: 'blocked', file: 'blocked.heapsnapshot' });
+        const result = await reader.result('blocked');
+        assert.equal(result.ok, false);
+        assert.equal(result.reason, 'error');
+        assert.match(result.message!, /EEXIST|ENOTDIR/);
+        const after = reader.readings.length;
+        await reader.reading((_, i) => i >= after + 2, 'readings after the failure');
+        assert.equal(app.logs().filter((l) => String(l.msg).includes('disabled')).length, 0);
+        reader.close();
+      });
+    });
+
     it('keeps the app serving when the socket path is broken, and logs it once', async () => {
       const parent = tempDir('agent-broken');
       const notADir = path.join(parent, 'not-a-directory');

@@ -587,7 +587,7 @@ function startAgent(settings, state) {
     const fail = settings.livenessFailChecks > 0 && streak >= settings.livenessFailChecks && stillHigh && graceOver;
     if (fail && !livenessFailing) {
       if (!markerWritten) writeRestartMarker(s, ratio);
-      log('error', `Liveness failing: heap still above ${pct(settings.highRatio)} after a forced GC, ${streak} consecutive high checks; the kubelet will restart the app`, { streak, ratio: round4(ratio), manualGc: gcForcer.count });
+      log('error', `Liveness failing: heap still above ${pct(settings.highRatio)} after ${streak} consecutive high checks${gcForcer.count > 0 ? ' and a forced GC' : ''}; the kubelet will restart the app`, { streak, ratio: round4(ratio), manualGc: gcForcer.count });
     } else if (!fail && livenessFailing) {
       log('info', 'Liveness passing again: heap back under the threshold', { streak, ratio: round4(ratio) });
     }
@@ -731,7 +731,13 @@ function startAgent(settings, state) {
       return reply({ ok: false, reason: 'error', message: `'file' (${JSON.stringify(msg.file)}) must be a plain file name (letters, digits, ".", "_", "-", no path separators) ending in .heapsnapshot` });
     }
     if (snapshotBusy) return reply({ ok: false, reason: 'busy', message: 'another heap snapshot is being written' });
-    const refusal = snapshotRefusal(settings, settings.dir, sampleHeap());
+    let refusal;
+    try {
+      refusal = snapshotRefusal(settings, settings.dir, sampleHeap());
+    } catch (err) {
+      // E.g. the volume cannot be inspected: a failed request, not a reason to stop watching.
+      return reply({ ok: false, reason: 'error', message: errorText(err) });
+    }
     if (refusal !== null) {
       log('warn', `Refused a heap snapshot: ${refusal.message}`, { id, reason: refusal.reason });
       return reply(Object.assign({ ok: false }, refusal));
