@@ -50,6 +50,18 @@ function run(name: string): Promise<Outcome> {
   });
 }
 
+/** Nested figures as dotted rows: { a: { b: 1 }, c: [{ d: 2 }] } -> a.b 1, c[0].d 2. */
+function flatten(value: unknown, prefix = ''): [string, string][] {
+  if (Array.isArray(value)) {
+    if (value.every((v) => typeof v !== 'object' || v === null)) return [[prefix, JSON.stringify(value)]];
+    return value.flatMap((v, i) => flatten(v, `${prefix}[${i}]`));
+  }
+  if (typeof value === 'object' && value !== null) {
+    return Object.entries(value).flatMap(([k, v]) => flatten(v, prefix ? `${prefix}.${k}` : k));
+  }
+  return [[prefix, String(value)]];
+}
+
 async function main(): Promise<void> {
   const outcomes: Outcome[] = [];
   for (const name of BENCHES) {
@@ -60,9 +72,9 @@ async function main(): Promise<void> {
   console.log('bench'.padEnd(15) + 'figure'.padEnd(44) + 'value');
   for (const o of outcomes) {
     if (!o.ok) console.log(o.name.padEnd(15) + 'FAILED'.padEnd(44) + (o.error ?? ''));
-    for (const [k, v] of Object.entries(o.figures ?? {})) {
+    for (const [k, v] of flatten(o.figures ?? {})) {
       if (k === 'bench') continue;
-      console.log(o.name.padEnd(15) + k.padEnd(44) + (typeof v === 'object' ? JSON.stringify(v) : String(v)));
+      console.log(o.name.padEnd(15) + k.padEnd(44) + v);
     }
     console.log(o.name.padEnd(15) + '(wall time)'.padEnd(44) + `${o.seconds.toFixed(1)}s`);
   }
