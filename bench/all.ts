@@ -4,13 +4,16 @@
  * it runs; its last line must be one JSON object. Ends with one table of every figure and one
  * JSON line holding them all. Exits non-zero when a benchmark is missing, fails, or prints no
  * JSON line.
+ *
+ *   node build/bench/all.js [name ...]   (default: synth agent exporter alert-latency)
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-/** The benchmarks, by file name in build/bench/ (bench/<name>.ts). */
-const BENCHES = ['synth', 'agent', 'exporter', 'alert-latency'] as const;
+/** The benchmarks, by file name in build/bench/ (bench/<name>.ts); names given as arguments run only those. */
+const ALL = ['synth', 'agent', 'exporter', 'alert-latency'];
+const BENCHES = process.argv.length > 2 ? process.argv.slice(2) : ALL;
 
 interface Outcome {
   readonly name: string;
