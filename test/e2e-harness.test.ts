@@ -10,7 +10,11 @@ import { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { AGENT_ENV, EXPORTER_ENV, LIVENESS_PROBE } from '../src/contract';
+import { AGENT_ENV, EXPORTER_ENV, JOBS, LIVENESS_PROBE } from '../src/contract';
+import { LocalAlertmanager } from '../src/local/alertmanager-local';
+import { LocalPod } from '../src/local/local-pod';
+import { REPO_ROOT } from '../src/local/local-stack';
+import { LocalPrometheus } from '../src/local/prometheus-local';
 import { DEMO_CONFIG } from '../src/local/demo-config';
 import { synthesizeDefaultChart } from '../src/local/demo-chart';
 import { containerOf, envOf, Manifest, mountsOf, ProbeSpec, probeOf, readManifests, workloadWithContainer } from '../src/local/manifests';
@@ -132,6 +136,62 @@ describe('manifests and pod files, on a real synth of the demo chart', () => {
     assert.throws(() => files.local('/etc/passwd'), /'\/etc\/passwd' is on no volume mount/);
     const deep = files.rewriteDeep({ rule_files: ['/etc/prometheus/rules/*.yaml'], other: 'x' });
     assert.deepEqual(deep, { rule_files: [path.join(dir, 'root/etc/prometheus/rules/*.yaml')], other: 'x' });
+  });
+});
+
+describe('the local rewrites of the synthesized pod, Prometheus and Alertmanager (nothing started)', () => {
+  let dir = '';
+  let manifests: Manifest[] = [];
+  const group = new ProcessGroup();
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hw-e2e-rewrite-'));
+    manifests = readManifests(synthesizeDefaultChart(DEMO_CONFIG, path.join(dir, 'dist')));
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('runs the app with the manifest NODE_OPTIONS and env, paths on the shared dir and ports on free local ones', async () => {
+    const agentFile = path.join(REPO_ROOT, 'src/agent/heapwatch-agent.js');
+    const pod = await LocalPod.create({ manifests, group, workDir: path.join(dir, 'pod'), appScript: 'app.js', agentFile, exporterMain: 'main.js' });
+    const app = pod.appEnv;
+    const sidecar = pod.exporterEnv;
+    assert.match(app.NODE_OPTIONS, new RegExp(`^--require ${agentFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} --max-old-space-size=128 --max-semi-space-size=1$`));
+    assert.equal(app[AGENT_ENV.dir], pod.sharedDir);
+    assert.equal(sidecar[EXPORTER_ENV.dir], pod.sharedDir);
+    assert.notEqual(app[AGENT_ENV.livenessPort], '9465');
+    assert.equal(pod.livezUrl, `http://127.0.0.1:${app[AGENT_ENV.livenessPort]}/livez`);
+    assert.equal(pod.exporterUrl, `http://127.0.0.1:${sidecar[EXPORTER_ENV.port]}`);
+    assert.equal(sidecar[EXPORTER_ENV.scrapeUrl], `${pod.appUrl}/metrics`);
+    const token = fs.readFileSync(sidecar[EXPORTER_ENV.tokenFile], 'utf8').trim();
+    assert.equal(token, pod.token);
+    assert.equal(fs.statSync(sidecar[EXPORTER_ENV.tokenFile]).mode & 0o777, 0o600);
+    assert.deepEqual(pod.target().labels, { namespace: 'default', pod: 'sample-app-local-0', container: 'heapwatch-exporter', app: 'sample-app' });
+  });
+
+  it('gives Prometheus static targets, the local Alertmanager, local rule files and a loopback listen address', () => {
+    const target = { address: '127.0.0.1:1', labels: { pod: 'p' } };
+    const prom = new LocalPrometheus({ manifests, group, workDir: path.join(dir, 'prom'), port: 19090, alertmanager: '127.0.0.1:19093', targets: { [JOBS.exporter]: [target] } });
+    const jobs = (prom.config.scrape_configs as any[]).map((j) => j.job_name).sort();
+    assert.deepEqual(jobs, [JOBS.alertmanager, JOBS.exporter, JOBS.prometheus].sort(), 'cAdvisor and kube-state-metrics dropped');
+    const exporter = (prom.config.scrape_configs as any[]).find((j) => j.job_name === JOBS.exporter);
+    assert.deepEqual(exporter.static_configs, [{ targets: ['127.0.0.1:1'], labels: { pod: 'p' } }]);
+    assert.equal(exporter.relabel_configs, undefined);
+    assert.deepEqual(prom.config.alerting.alertmanagers, [{ static_configs: [{ targets: ['127.0.0.1:19093'] }] }]);
+    assert.ok((prom.config.rule_files as string[]).every((f) => f.startsWith(dir)), JSON.stringify(prom.config.rule_files));
+    assert.ok(Object.keys(prom.ruleFiles).length > 0);
+    assert.equal(prom.config.global.evaluation_interval, '1s', 'the synthesized global section is kept');
+  });
+
+  it('gives Alertmanager the sink URL in the webhook Secret file and local templates', () => {
+    const am = new LocalAlertmanager({ manifests, group, workDir: path.join(dir, 'am'), port: 19093, slackWebhookUrl: 'http://127.0.0.1:1/services/local-sink' });
+    const files = JSON.stringify(am.config).match(/"api_url_file":"([^"]+)"/g) ?? [];
+    assert.ok(files.length > 0, 'Slack receivers read the webhook from a file');
+    for (const f of files) {
+      const file = JSON.parse(`{${f}}`).api_url_file as string;
+      assert.ok(file.startsWith(dir), file);
+      assert.equal(fs.readFileSync(file, 'utf8'), 'http://127.0.0.1:1/services/local-sink');
+    }
+    assert.ok((am.config.templates as string[]).every((t) => t.startsWith(dir)));
+    assert.equal(am.config.route.group_wait, '1s');
   });
 });
 

@@ -203,6 +203,9 @@ describe('e2e: the synthesized pipeline on real Prometheus and Alertmanager', { 
     assert.ok(watchdog.length >= 1);
     assert.ok(watchdog.every((m) => m.channel === s.config.slack.watchdogChannel));
     assert.deepEqual(s.sink.delivered().filter((m) => m.channel === s.config.slack.watchdogChannel && m.alertname !== 'Watchdog').map((m) => m.alertname), []);
+    const episodes = s.alerts.of('Watchdog');
+    assert.equal(episodes.length, 1, 'one Watchdog episode in Prometheus: it never stopped firing');
+    assert.equal(episodes[0].endedSeenAt, undefined);
     const active = await s.alertmanager.alerts();
     assert.ok(active.some((a) => a.labels.alertname === 'Watchdog' && a.status.state === 'active'), 'Watchdog still active at the end');
     const counts = new Map<string, number>();
