@@ -194,6 +194,9 @@ for (const node of NODES) {
         assert.equal(started?.highRatio, 0.85);
         assert.equal(started?.ratioBasis, 'limit');
         assert.equal((await livez(port)).status, 200);
+        assert.equal((await httpGet(port, '/livez', 'HEAD')).status, 200);
+        assert.equal((await httpGet(port, '/metrics')).status, 404, 'only /livez is served');
+        assert.equal((await httpGet(port, '/livez', 'POST')).status, 404);
         reader.close();
       });
     });

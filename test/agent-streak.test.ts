@@ -137,6 +137,32 @@ for (const node of NODES) {
       });
     });
 
+    it('writes the restart marker without a snapshot when there is no headroom for one', async () => {
+      const dir = tempDir('agent-nohead');
+      const port = await freePort();
+      const app = startApp({
+        node, fixture: 'agent-leaky-app.js',
+        // 64 MiB: an app with 50 MiB of heap has no room for a snapshot under it.
+        agent: { ...FAST, containerMemoryLimitBytes: 64 * MiB, streakAlertChecks: 1, livenessFailChecks: 2, livenessPort: port, snapshotBeforeRestart: true },
+        env: { LEAK_START_MB: '50' },
+      }, dir);
+      await withApp(app, async () => {
+        const { pid } = await app.hello();
+        const reader = await SocketReader.connect(dir);
+        const failing = await reader.reading((r) => r.livenessFailing, 'liveness failing');
+        assert.equal(failing.streak, 2);
+        assert.equal(failing.containerMemoryLimit, 64 * MiB);
+        const marker = JSON.parse(fs.readFileSync(path.join(dir, RESTART_MARKER), 'utf8'));
+        assert.equal(marker.pid, pid);
+        assert.equal(marker.snapshot, null);
+        assert.ok(!fs.existsSync(path.join(dir, SNAPSHOT_SUBDIR)), 'no snapshot written');
+        const refused = app.logs().filter((l) => String(l.msg).startsWith('No pre-restart heap snapshot'));
+        assert.equal(refused.length, 1);
+        assert.equal(refused[0].reason, 'no-headroom');
+        reader.close();
+      });
+    });
+
     it('judges the ratio against heapTotal with HEAPWATCH_RATIO_BASIS=total (the origin plan\'s ratio)', async () => {
       // An idle heap sits far under its limit but close to its heapTotal: only the total basis sees it as high.
       const dirs = [tempDir('agent-basis'), tempDir('agent-basis')];
