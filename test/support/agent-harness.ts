@@ -44,8 +44,16 @@ export function highRatioAt(node: NodeUnderTest, bytes: number): number {
 /** Longest any wait may take before the test fails instead of hanging (not a speed target). */
 const WAIT_LIMIT_MS = 20_000;
 
+const madeDirs: string[] = [];
+// Snapshots are megabytes each: leave nothing behind in /tmp.
+process.on('exit', () => {
+  for (const dir of madeDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
 export function tempDir(prefix: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `hw-${prefix}-`));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `hw-${prefix}-`));
+  madeDirs.push(dir);
+  return dir;
 }
 
 /** A port nobody listens on right now. */
