@@ -18,7 +18,8 @@ export interface HeapChart {
 }
 
 const W = 960;
-const PLOT = { left: 64, right: 24, top: 0, height: 260 };
+// The left margin holds the alert lanes' names.
+const PLOT = { left: 150, right: 24, top: 0, height: 260 };
 const LANE = 18;
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
