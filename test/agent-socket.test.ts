@@ -132,6 +132,7 @@ for (const node of NODES) {
         const socketLogs = app.logs().filter((l) => String(l.msg).startsWith('Not publishing readings'));
         assert.equal(socketLogs.length, 1, JSON.stringify(app.logs()));
         assert.equal(socketLogs[0].code, 'ENOTDIR');
+        assert.equal(socketLogs[0].socket, path.join(notADir, AGENT_SOCKET), 'names the socket path');
       });
     });
 

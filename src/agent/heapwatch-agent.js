@@ -111,6 +111,9 @@ const FORCED_GC_MIN_SPACING = 0.5;
  */
 const EVENT_LOOP_RESOLUTION_MS = 100;
 
+/** A check still waiting for its forced GC after this many intervals is given up on. */
+const STUCK_CHECK_INTERVALS = 5;
+
 /** A reading socket whose client stopped reading is dropped past this much unsent data. */
 const MAX_PENDING_WRITE_BYTES = 1024 * 1024;
 /** An incoming line longer than this is not a SnapshotRequest; the client is dropped. */
@@ -538,9 +541,16 @@ function startAgent(settings, state) {
 
   const highOf = (used, limit, total) => (settings.ratioBasis === 'total' ? used / total : used / limit) > settings.highRatio;
 
+  let checkStartedAt = 0;
   const check = () => {
-    if (disabled || checking) return;
+    if (disabled) return;
+    if (checking) {
+      // A forced GC whose answer never came must not stop the checks for good.
+      if (Date.now() - checkStartedAt < STUCK_CHECK_INTERVALS * settings.checkIntervalSeconds * 1000) return;
+      logOnce('check:stuck', 'warn', 'A forced GC did not answer; checks go on without waiting for it');
+    }
     checking = true;
+    checkStartedAt = Date.now();
     checks++;
     const s = sampleHeap();
     const ratio = s.heapUsed / s.heapLimit;
@@ -760,8 +770,9 @@ function startAgent(settings, state) {
   };
 
   const startPublisher = () => {
-    socketPath = path.join(settings.dir, AGENT_SOCKET);
-    const fail = (err) => logOnce('socket', 'warn', `Not publishing readings: cannot listen on ${socketPath}; the app is not affected`, { error: errorText(err), code: err && err.code });
+    const wanted = path.join(settings.dir, AGENT_SOCKET);
+    socketPath = wanted;
+    const fail = (err) => logOnce('socket', 'warn', `Not publishing readings: cannot listen on ${wanted}; the app is not affected`, { socket: wanted, error: errorText(err), code: err && err.code });
     const listen = () => {
       socketServer = net.createServer(guard(onClient));
       socketServer.on('error', (err) => {
