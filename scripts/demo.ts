@@ -47,7 +47,10 @@ async function main(): Promise<number> {
     say(`prometheus ${s.prometheus.url}, alertmanager ${s.alertmanager.url}, slack sink ${s.sink.url}`);
     say(`app ${pod.appUrl} NODE_OPTIONS="${pod.appEnv.NODE_OPTIONS}"`);
     say(`app probes: startup ${JSON.stringify(pod.prober.startup)}; liveness ${JSON.stringify(pod.prober.liveness)}`);
+    const envLine = (env: Record<string, string>) => Object.entries(env).filter(([k]) => k !== 'PATH' && k !== 'HOME' && k !== 'NODE_OPTIONS').map(([k, v]) => `${k}=${v}`).join(' ');
+    say(`app env (from the Deployment, paths and ports made local): ${envLine(pod.appEnv)}`);
     say(`sidecar ${pod.exporterUrl} (scraped as pod ${pod.podName}); shared dir ${pod.sharedDir}`);
+    say(`sidecar env: ${envLine(pod.exporterEnv)}`);
     const sc = new Scenario(s);
 
     const steady = await sc.steady();
