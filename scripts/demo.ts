@@ -31,7 +31,7 @@ async function main(): Promise<number> {
   say('synthesizing the default chart with the demo config and starting the pipeline ...');
   let s: LocalStack;
   try {
-    s = await LocalStack.start({ input: DEMO_CONFIG, log: say, keepWorkDir: true });
+    s = await LocalStack.start({ input: DEMO_CONFIG, log: say, keepWorkDir: keep });
   } catch (e) {
     if (e instanceof MissingToolsError) {
       process.stderr.write(`${e.message}\n`);
@@ -46,7 +46,7 @@ async function main(): Promise<number> {
     say(`work dir ${s.workDir} (manifests in dist/, logs per process)`);
     say(`prometheus ${s.prometheus.url}, alertmanager ${s.alertmanager.url}, slack sink ${s.sink.url}`);
     say(`app ${pod.appUrl} NODE_OPTIONS="${pod.appEnv.NODE_OPTIONS}"`);
-    say(`app probes: startup ${JSON.stringify(pod.prober.startup)}; liveness ${JSON.stringify(pod.prober.liveness)}`);
+    say(`app probes (container ports; the prober maps them to local ones): startup ${JSON.stringify(pod.prober.startup)}; liveness ${JSON.stringify(pod.prober.liveness)}`);
     const envLine = (env: Record<string, string>) => Object.entries(env).filter(([k]) => k !== 'PATH' && k !== 'HOME' && k !== 'NODE_OPTIONS').map(([k, v]) => `${k}=${v}`).join(' ');
     say(`app env (from the Deployment, paths and ports made local): ${envLine(pod.appEnv)}`);
     say(`sidecar ${pod.exporterUrl} (scraped as pod ${pod.podName}); shared dir ${pod.sharedDir}`);
@@ -133,11 +133,10 @@ async function main(): Promise<number> {
     return 0;
   } catch (e) {
     process.stdout.write(`\n${t.format()}\n`);
-    process.stderr.write(`\nDemo failed: ${e instanceof Error ? e.message : String(e)}\nLogs: ${s.workDir}\n`);
+    process.stderr.write(`\nDemo failed: ${e instanceof Error ? e.message : String(e)}\n${keep ? `Logs: ${s.workDir}\n` : 'Run with -- --keep to keep the logs.\n'}`);
     return 1;
   } finally {
     await s.stop();
-    if (!keep) fs.rmSync(s.workDir, { recursive: true, force: true });
   }
 }
 

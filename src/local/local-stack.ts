@@ -61,7 +61,18 @@ export class LocalStack {
   static async start(o: LocalStackOptions): Promise<LocalStack> {
     requireTools();
     const s = new LocalStack(o);
-    if (o.stopOnExit ?? true) s.removeExitHooks = s.group.stopOnExit();
+    if (o.stopOnExit ?? true) {
+      const removeStop = s.group.stopOnExit();
+      // Interrupted (SIGINT exits from the group's handler): the temp dir goes too, unless kept.
+      const removeDir = () => {
+        if (s.removeWorkDir) fs.rmSync(s.workDir, { recursive: true, force: true });
+      };
+      process.on('exit', removeDir);
+      s.removeExitHooks = () => {
+        removeStop();
+        process.off('exit', removeDir);
+      };
+    }
     try {
       await s.bringUp();
     } catch (e) {
@@ -120,7 +131,11 @@ export class LocalStack {
     await this.group.stopAll(3000);
     await this.sink.stop();
     this.removeExitHooks?.();
-    if (!(this.o.keepWorkDir ?? this.o.workDir !== undefined)) fs.rmSync(this.workDir, { recursive: true, force: true });
+    if (this.removeWorkDir) fs.rmSync(this.workDir, { recursive: true, force: true });
+  }
+
+  private get removeWorkDir(): boolean {
+    return !(this.o.keepWorkDir ?? this.o.workDir !== undefined);
   }
 }
 
