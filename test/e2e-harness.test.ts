@@ -4,6 +4,7 @@
  * kubelet-like prober (against a real HTTP server), the timeline and the SVG chart.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
@@ -231,6 +232,43 @@ describe('Prober', () => {
     assert.deepEqual(restarts.slice(0, 1), ['liveness']);
     const failures = prober.events.filter((e) => e.kind === 'probe-failed' && e.probe === 'liveness').slice(0, 3).map((e) => e.detail);
     assert.deepEqual(failures, ['HTTP 503 (1/3)', 'HTTP 503 (2/3)', 'HTTP 503 (3/3)']);
+  });
+});
+
+describe('the demo service', () => {
+  it('leaks 512 KiB strings up to the asked ratio, holds, frees, and names a bad parameter', async () => {
+    const group = new ProcessGroup();
+    const port = await freePort();
+    const app = group.spawn('demo-service', process.execPath, [path.join(REPO_ROOT, 'src/local/demo-service.js')], {
+      env: { PATH: process.env.PATH, PORT: String(port), NODE_OPTIONS: '--max-old-space-size=64 --max-semi-space-size=1' },
+    });
+    try {
+      const url = `http://127.0.0.1:${port}`;
+      await waitForHttp(app, `${url}/`, 10_000);
+      const bad = await fetch(`${url}/leak/start?untilRatio=2`, { method: 'POST' });
+      assert.equal(bad.status, 400);
+      assert.match(((await bad.json()) as any).error, /'untilRatio' \("2"\) must be a number from 0.01 to 0.99/);
+      await fetch(`${url}/leak/start?mibPerSecond=200&untilRatio=0.5`, { method: 'POST' });
+      const held = await pollUntil('the leak to reach a ratio of 0.5', async () => {
+        const st: any = await (await fetch(`${url}/state`)).json();
+        return st.ratio >= 0.5 ? done(st) : notYet(JSON.stringify(st));
+      }, { timeoutMs: 10_000, intervalMs: 50 });
+      // On the V8 heap, not external memory (Node makes strings over ~1 MiB external).
+      assert.ok(held.retainedMiB > 0 && held.heapUsed / 2 ** 20 >= 0.9 * held.retainedMiB, `the leak is heap: ${JSON.stringify(held)}`);
+      assert.ok(held.ratio < 0.6, `stops near the asked ratio: ${held.ratio}`);
+      const freed: any = await (await fetch(`${url}/free`, { method: 'POST' })).json();
+      assert.equal(freed.retainedMiB, 0);
+      assert.equal(freed.leaking, false);
+    } finally {
+      await group.stopAll(1000);
+    }
+  });
+
+  it('npm run demo stops at once with the apt-get command when prometheus is missing', () => {
+    const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'build/scripts/demo.js')], { env: { PATH: '/nonexistent' }, encoding: 'utf8', timeout: 30_000 });
+    assert.equal(r.status, 2, r.stdout + r.stderr);
+    assert.match(r.stderr, /needs prometheus and prometheus-alertmanager on PATH/);
+    assert.match(r.stderr, /sudo apt-get update && sudo apt-get install -y prometheus prometheus-alertmanager/);
   });
 });
 
