@@ -144,6 +144,12 @@ export const LIVENESS_PROBE = { periodSeconds: 10, timeoutSeconds: 5, failureThr
 export const livenessToleranceSeconds = () =>
   LIVENESS_PROBE.periodSeconds * LIVENESS_PROBE.failureThreshold + LIVENESS_PROBE.timeoutSeconds;
 
+/**
+ * Set by the agent in the process it watches; every process started under it (npm's child,
+ * cluster workers, helpers the app spawns) inherits it and stays passive: one agent per pod.
+ */
+export const AGENT_ACTIVE_PID_ENV = 'HEAPWATCH_AGENT_ACTIVE_PID';
+
 /** Environment the exporter sidecar gets. */
 export const EXPORTER_ENV = {
   dir: 'HEAPWATCH_DIR',
@@ -230,4 +236,20 @@ export interface SnapshotResult {
   /** Why it was refused or failed: "no-headroom", "busy", "too-slow" or "error". */
   readonly reason?: string;
   readonly message?: string;
+}
+
+/** SHARED_DIR/RESTART_MARKER, written by the agent just before /livez starts failing. */
+export interface RestartMarker {
+  readonly reason: 'heap_streak';
+  readonly pid: number;
+  /** Process start, epoch seconds. */
+  readonly startTime: number;
+  /** When /livez started failing, epoch milliseconds. */
+  readonly at: number;
+  readonly streak: number;
+  readonly ratio: number;
+  readonly heapUsed: number;
+  readonly heapLimit: number;
+  /** The pre-restart snapshot's file name in SNAPSHOT_SUBDIR, or null when there was no room. */
+  readonly snapshot: string | null;
 }

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { DEFAULT_CONFIG } from '../src/config';
-import { AGENT_ENV, livenessToleranceSeconds, SHARED_DIR } from '../src/contract';
+import { AGENT_ACTIVE_PID_ENV, AGENT_ENV, livenessToleranceSeconds, SHARED_DIR } from '../src/contract';
 
 const AGENT = join(__dirname, '..', '..', 'src', 'agent', 'heapwatch-agent.js');
 
@@ -17,7 +17,7 @@ function agentExports(): any {
   const out = execFileSync(process.execPath, ['-e', script], {
     encoding: 'utf8',
     // Marked as started under another active agent: the agent stays passive.
-    env: { ...process.env, HEAPWATCH_AGENT_ACTIVE_PID: String(process.pid), NODE_OPTIONS: '' },
+    env: { ...process.env, [AGENT_ACTIVE_PID_ENV]: String(process.pid), NODE_OPTIONS: '' },
   });
   return JSON.parse(out);
 }
@@ -27,6 +27,7 @@ describe('agent <-> contract', () => {
 
   it('uses the contract environment names', () => {
     assert.deepEqual(agent.ENV, AGENT_ENV);
+    assert.equal(agent.ACTIVE_PID_ENV, AGENT_ACTIVE_PID_ENV);
   });
 
   it('defaults to the config defaults', () => {
