@@ -77,7 +77,7 @@ export const SLACK_TEMPLATE = `{{ define "heapwatch.slack.title" -}}
 {{ range .Alerts -}}
 *{{ .Annotations.summary }}*{{ if eq .Status "resolved" }} (resolved){{ end }}
 {{ .Annotations.description }}
-*Pod:* \`{{ .Labels.namespace }}/{{ .Labels.pod }}\`   *Severity:* {{ .Labels.severity }}
+{{ if .Labels.pod }}*Pod:* \`{{ .Labels.namespace }}/{{ .Labels.pod }}\`   {{ end }}*Severity:* {{ .Labels.severity }}
 {{ with .Annotations.runbook_url }}<{{ . }}|Runbook>{{ end }}{{ with .Annotations.dashboard_url }} · <{{ . }}|Dashboard>{{ end }}
 {{ end -}}
 {{- end }}
