@@ -10,15 +10,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { AGENT_ENV, AGENT_SOCKET, SNAPSHOT_SUBDIR } from '../src/contract';
-import { AGENT, AgentApp, freePort, httpGet, livez, MiB, NODES, SocketReader, startApp, tempDir } from './support/agent-harness';
-
-async function withApp(app: AgentApp, fn: () => Promise<void>): Promise<void> {
-  try {
-    await fn();
-  } finally {
-    await app.stop();
-  }
-}
+import { AGENT, freePort, httpGet, livez, MiB, NODES, SocketReader, startApp, tempDir, withApp } from './support/agent-harness';
 
 for (const node of NODES) {
   describe(`agent socket and snapshots (${node.name})`, { concurrency: 2 }, () => {

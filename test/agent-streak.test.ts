@@ -7,16 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { AgentReading, RESTART_MARKER, SNAPSHOT_SUBDIR } from '../src/contract';
-import { AgentApp, freePort, highRatioAt, httpGet, livez, MAX_OLD_SPACE_MIB, MiB, NODES, SocketReader, startApp, tempDir } from './support/agent-harness';
-
-
-async function withApp(app: AgentApp, fn: () => Promise<void>): Promise<void> {
-  try {
-    await fn();
-  } finally {
-    await app.stop();
-  }
-}
+import { freePort, highRatioAt, httpGet, livez, MAX_OLD_SPACE_MIB, MiB, NODES, SocketReader, startApp, tempDir, withApp } from './support/agent-harness';
 
 for (const node of NODES) {
   describe(`agent streak and liveness (${node.name})`, { concurrency: 2 }, () => {

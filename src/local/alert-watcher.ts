@@ -3,7 +3,7 @@
  * when it was first seen pending, first seen firing, and when it was gone again, so the
  * timeline and the latency checks use what Prometheus actually reported.
  */
-import { delay } from './poll';
+import { PollingLoop } from './background-loop';
 
 export interface AlertEpisode {
   readonly alertname: string;
@@ -22,22 +22,12 @@ interface PromAlert {
   activeAt: string;
 }
 
-export class AlertWatcher {
+export class AlertWatcher extends PollingLoop {
   readonly episodes: AlertEpisode[] = [];
   private readonly open = new Map<string, AlertEpisode>();
-  private stopped = false;
-  private loop?: Promise<void>;
 
-  constructor(private readonly fetchAlerts: () => Promise<PromAlert[]>, private readonly intervalMs = 200) {}
-
-  start(): void {
-    this.stopped = false;
-    this.loop = this.run();
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    await this.loop;
+  constructor(private readonly fetchAlerts: () => Promise<PromAlert[]>, intervalMs = 200) {
+    super(intervalMs);
   }
 
   /** Episodes of one alert, oldest first. */
@@ -50,15 +40,11 @@ export class AlertWatcher {
     return this.of(alertname).find((e) => e.firingSeenAt !== undefined && e.firingSeenAt >= since);
   }
 
-  private async run(): Promise<void> {
-    while (!this.stopped) {
-      const at = Date.now();
-      try {
-        this.observe(at, await this.fetchAlerts());
-      } catch {
-        // Prometheus restarting or busy: the next poll catches up.
-      }
-      await delay(Math.max(0, this.intervalMs - (Date.now() - at)));
+  protected async tick(at: number): Promise<void> {
+    try {
+      this.observe(at, await this.fetchAlerts());
+    } catch {
+      // Prometheus restarting or busy: the next poll catches up.
     }
   }
 

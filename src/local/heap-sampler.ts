@@ -3,7 +3,7 @@
  * (status, ratio, streak) a few times per check interval and keeps every answer, so the
  * moments a threshold was crossed and a streak reached are measured, not assumed.
  */
-import { delay } from './poll';
+import { PollingLoop } from './background-loop';
 
 export interface HeapSample {
   readonly at: number;
@@ -13,21 +13,11 @@ export interface HeapSample {
   readonly streak?: number;
 }
 
-export class HeapSampler {
+export class HeapSampler extends PollingLoop {
   readonly samples: HeapSample[] = [];
-  private stopped = false;
-  private loop?: Promise<void>;
 
-  constructor(private readonly livezUrl: string, private readonly intervalMs = 200) {}
-
-  start(): void {
-    this.stopped = false;
-    this.loop = this.run();
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    await this.loop;
+  constructor(private readonly livezUrl: string, intervalMs = 200) {
+    super(intervalMs);
   }
 
   /** The first sample at or after `since` that matches. */
@@ -39,17 +29,13 @@ export class HeapSampler {
     return this.samples[this.samples.length - 1];
   }
 
-  private async run(): Promise<void> {
-    while (!this.stopped) {
-      const at = Date.now();
-      try {
-        const res = await fetch(this.livezUrl, { signal: AbortSignal.timeout(1000) });
-        const body: any = await res.json();
-        this.samples.push({ at, status: String(body.status), ratio: Number(body.ratio), streak: Number(body.streak) });
-      } catch {
-        this.samples.push({ at, status: 'down' });
-      }
-      await delay(Math.max(0, this.intervalMs - (Date.now() - at)));
+  protected async tick(at: number): Promise<void> {
+    try {
+      const res = await fetch(this.livezUrl, { signal: AbortSignal.timeout(1000) });
+      const body: any = await res.json();
+      this.samples.push({ at, status: String(body.status), ratio: Number(body.ratio), streak: Number(body.streak) });
+    } catch {
+      this.samples.push({ at, status: 'down' });
     }
   }
 }

@@ -6,6 +6,7 @@
  * (restarts here are immediate) and probe jitter.
  */
 import { ProbeSpec } from './manifests';
+import { BackgroundLoop } from './background-loop';
 import { delay } from './poll';
 
 export interface ProbeTarget {
@@ -24,9 +25,7 @@ export interface ProbeEvent {
   readonly detail: string;
 }
 
-export class Prober {
-  private stopped = false;
-  private loop?: Promise<void>;
+export class Prober extends BackgroundLoop {
   readonly events: ProbeEvent[] = [];
 
   constructor(
@@ -34,17 +33,8 @@ export class Prober {
     readonly startup: ProbeSpec | undefined,
     readonly liveness: ProbeSpec | undefined,
     private readonly onEvent: (e: ProbeEvent) => void = () => undefined,
-  ) {}
-
-  /** Starts probing a container that has just been started. */
-  start(): void {
-    this.stopped = false;
-    this.loop = this.run();
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    await this.loop;
+  ) {
+    super();
   }
 
   /** Restarts counted so far, by reason. */
@@ -58,7 +48,8 @@ export class Prober {
     this.onEvent(full);
   }
 
-  private async run(): Promise<void> {
+  /** Probes the container (start() right after it has been started) and restarts it as needed. */
+  protected async run(): Promise<void> {
     while (!this.stopped) {
       const outcome = await this.probeContainer();
       if (this.stopped) return;

@@ -142,6 +142,15 @@ export class AgentApp {
   }
 }
 
+/** Runs `fn`, then stops the app whatever happened. */
+export async function withApp(app: AgentApp, fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } finally {
+    await app.stop();
+  }
+}
+
 export function startApp(o: StartOptions, dir: string): AgentApp {
   const env: Record<string, string> = {
     PATH: o.command?.path ?? `${path.dirname(o.node.bin)}:/usr/bin:/bin`,
