@@ -19,7 +19,7 @@ import * as path from 'node:path';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const RATE = Number(process.env.BENCH_RATE ?? 250); // requests per second
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
-const WARMUP = 300;
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 300); // requests to each app before measuring
 const root = path.join(__dirname, '..', '..');
 const AGENT = process.env.BENCH_AGENT ?? path.join(root, 'src', 'agent', 'heapwatch-agent.js');
 const APP = path.join(root, 'test', 'fixtures', 'agent-bench-app.js');
@@ -85,23 +85,27 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Connects to the agent's socket like the sidecar and reads (and drops) every reading. */
-async function sidecarReader(dir: string): Promise<net.Socket> {
-  for (let i = 0; i < 200; i++) {
-    try {
-      return await new Promise<net.Socket>((resolve, reject) => {
-        const s = net.connect(path.join(dir, 'agent.sock'));
-        s.once('connect', () => {
-          s.on('data', () => {});
-          resolve(s);
-        });
-        s.once('error', reject);
-      });
-    } catch {
-      await sleep(20);
-    }
-  }
-  throw new Error('agent socket never appeared');
+/**
+ * A separate process that connects to the agent's socket like the sidecar and reads (and drops)
+ * every reading. Its own process, as the sidecar is: reading in this load generator would
+ * delay the requests it sends. Resolves once connected.
+ */
+async function sidecarReader(bin: string, dir: string): Promise<ChildProcess> {
+  const script = `
+    const net = require('net');
+    const connect = (tries) => {
+      const s = net.connect(${JSON.stringify(path.join(dir, 'agent.sock'))});
+      s.once('connect', () => process.stdout.write('connected\\n'));
+      s.on('data', () => {});
+      s.once('error', () => (tries > 0 ? setTimeout(() => connect(tries - 1), 20) : process.exit(1)));
+    };
+    connect(200);`;
+  const child = spawn(bin, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.once('data', () => resolve());
+    child.once('exit', (code) => reject(new Error(`agent socket reader exited (${code}): the socket never appeared`)));
+  });
+  return child;
 }
 
 /**
@@ -111,7 +115,7 @@ async function sidecarReader(dir: string): Promise<net.Socket> {
  */
 async function round(bin: string, intervalSeconds: number): Promise<{ base: Sample; agent: Sample }> {
   const apps = [await start(bin, false, intervalSeconds), await start(bin, true, intervalSeconds)];
-  const reader = process.env.BENCH_NO_READER === undefined ? await sidecarReader(apps[1].dir) : undefined;
+  const reader = process.env.BENCH_NO_READER === undefined ? await sidecarReader(bin, apps[1].dir) : undefined;
   const agents = apps.map(() => new http.Agent({ keepAlive: true, maxSockets: 4 }));
   try {
     for (let i = 0; i < WARMUP; i++) await Promise.all(apps.map((a, k) => get(agents[k], a.port, '/warm')));
@@ -137,7 +141,10 @@ async function round(bin: string, intervalSeconds: number): Promise<{ base: Samp
     return { base: samples[0], agent: samples[1] };
   } finally {
     for (const a of agents) a.destroy();
-    reader?.destroy();
+    if (reader) {
+      reader.kill('SIGTERM');
+      await new Promise((r) => reader.once('exit', r));
+    }
     for (const a of apps) {
       a.child.kill('SIGTERM');
       await new Promise((r) => a.child.once('exit', r));
