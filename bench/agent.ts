@@ -6,7 +6,10 @@
  *                                process on 127.0.0.1), from the app's own process.cpuUsage
  *   idle RSS                     after start-up and a warm-up, before the load
  * The agent runs at the default check interval (15 s) and at the config's minimum (1 s, the
- * worst case), with a reader on its socket, as the sidecar would be.
+ * worst case), with a reader on its socket, as the sidecar would be. Each measured window lasts
+ * at least one check interval, so it holds the interval's checks in proportion, and comes after
+ * a warm-up long enough for the JIT to settle. A control row runs the app without the agent on
+ * both sides: its figure is this machine's noise floor in the same run.
  * Targets: <= 2 % more CPU per request, <= 5 MiB more idle RSS (medians).
  */
 import { ChildProcess, spawn } from 'node:child_process';
@@ -18,8 +21,14 @@ import * as path from 'node:path';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const RATE = Number(process.env.BENCH_RATE ?? 250); // requests per second
+/** The shortest measured window; a row's window is at least its check interval. */
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
-const WARMUP = Number(process.env.BENCH_WARMUP ?? 300); // requests to each app before measuring
+/**
+ * Requests to each app before measuring. Measured here on Node 24 with no agent on either side:
+ * after 300, the two apps' CPU per request differed by -18 to +21 % from round to round (the
+ * JIT still compiling on background threads); after 3000, by -1.5 to +1.5 %.
+ */
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 3000);
 const root = path.join(__dirname, '..', '..');
 const AGENT = process.env.BENCH_AGENT ?? path.join(root, 'src', 'agent', 'heapwatch-agent.js');
 const APP = path.join(root, 'test', 'fixtures', 'agent-bench-app.js');
@@ -113,16 +122,16 @@ async function sidecarReader(bin: string, dir: string): Promise<ChildProcess> {
  * together (requests alternate between them at the same fixed rate each), so whatever else
  * the machine does lands on both.
  */
-async function round(bin: string, intervalSeconds: number): Promise<{ base: Sample; agent: Sample }> {
-  const apps = [await start(bin, false, intervalSeconds), await start(bin, true, intervalSeconds)];
-  const reader = process.env.BENCH_NO_READER === undefined ? await sidecarReader(bin, apps[1].dir) : undefined;
+async function round(bin: string, intervalSeconds: number, withAgent: boolean): Promise<{ base: Sample; agent: Sample }> {
+  const apps = [await start(bin, false, intervalSeconds), await start(bin, withAgent, intervalSeconds)];
+  const reader = withAgent && process.env.BENCH_NO_READER === undefined ? await sidecarReader(bin, apps[1].dir) : undefined;
   const agents = apps.map(() => new http.Agent({ keepAlive: true, maxSockets: 4 }));
   try {
     for (let i = 0; i < WARMUP; i++) await Promise.all(apps.map((a, k) => get(agents[k], a.port, '/warm')));
     await sleep(1500); // idle: a few agent checks, both apps at rest
     const before = await Promise.all(apps.map(async (a, k) => JSON.parse(await get(agents[k], a.port, '/stats'))));
     // Fixed rate: request i starts at i / RATE seconds (to each app), whatever the answers do.
-    const total = RATE * SECONDS;
+    const total = RATE * windowSeconds(intervalSeconds);
     const started = Date.now();
     const pending: Promise<string>[] = [];
     for (let i = 0; i < total; i++) {
@@ -153,54 +162,69 @@ async function round(bin: string, intervalSeconds: number): Promise<{ base: Samp
   }
 }
 
-interface Row { node: string; intervalSeconds: number; base: Sample; agent: Sample; cpuAdded: number; cpuAddedRange: [number, number]; rssAddedMiB: number }
+/** The measured window: at least SECONDS, and at least one whole check interval. */
+function windowSeconds(intervalSeconds: number): number {
+  return Math.max(SECONDS, intervalSeconds);
+}
+
+/** A row: the agent at one interval, or the control (no agent on either side, the default interval's window). */
+interface Row { node: string; control: boolean; intervalSeconds: number; base: Sample; agent: Sample; cpuAdded: number; cpuAddedRange: [number, number]; rssAddedMiB: number }
+
+async function measure(node: { name: string; bin: string }, intervalSeconds: number, withAgent: boolean): Promise<Row> {
+  const rounds: Array<{ base: Sample; agent: Sample }> = [];
+  for (let r = 0; r < ROUNDS; r++) rounds.push(await round(node.bin, intervalSeconds, withAgent));
+  const b = { cpuMicrosPerRequest: median(rounds.map((x) => x.base.cpuMicrosPerRequest)), idleRssMiB: median(rounds.map((x) => x.base.idleRssMiB)) };
+  const a = { cpuMicrosPerRequest: median(rounds.map((x) => x.agent.cpuMicrosPerRequest)), idleRssMiB: median(rounds.map((x) => x.agent.idleRssMiB)) };
+  // Per-round ratios: both apps of a round saw the same machine.
+  const cpuRatios = rounds.map((x) => x.agent.cpuMicrosPerRequest / x.base.cpuMicrosPerRequest - 1);
+  const rssAddedMiB = median(rounds.map((x) => x.agent.idleRssMiB - x.base.idleRssMiB));
+  return { node: node.name, control: !withAgent, intervalSeconds, base: b, agent: a, cpuAdded: median(cpuRatios), cpuAddedRange: [Math.min(...cpuRatios), Math.max(...cpuRatios)], rssAddedMiB };
+}
 
 async function main() {
   const rows: Row[] = [];
   for (const node of NODES) {
-    for (const intervalSeconds of INTERVALS) {
-      const rounds: Array<{ base: Sample; agent: Sample }> = [];
-      for (let r = 0; r < ROUNDS; r++) rounds.push(await round(node.bin, intervalSeconds));
-      const b = { cpuMicrosPerRequest: median(rounds.map((x) => x.base.cpuMicrosPerRequest)), idleRssMiB: median(rounds.map((x) => x.base.idleRssMiB)) };
-      const a = { cpuMicrosPerRequest: median(rounds.map((x) => x.agent.cpuMicrosPerRequest)), idleRssMiB: median(rounds.map((x) => x.agent.idleRssMiB)) };
-      // Per-round ratios: both apps of a round saw the same machine.
-      const cpuRatios = rounds.map((x) => x.agent.cpuMicrosPerRequest / x.base.cpuMicrosPerRequest - 1);
-      const rssAddedMiB = median(rounds.map((x) => x.agent.idleRssMiB - x.base.idleRssMiB));
-      rows.push({ node: node.name, intervalSeconds, base: b, agent: a, cpuAdded: median(cpuRatios), cpuAddedRange: [Math.min(...cpuRatios), Math.max(...cpuRatios)], rssAddedMiB });
-    }
+    if (process.env.BENCH_NO_CONTROL === undefined) rows.push(await measure(node, DEFAULT_INTERVAL, false));
+    for (const intervalSeconds of INTERVALS) rows.push(await measure(node, intervalSeconds, true));
   }
 
-  console.log(`agent benchmark: ${ROUNDS} rounds per row, ${RATE} req/s for ${SECONDS} s, a socket reader connected as the sidecar would be`);
-  console.log('node'.padEnd(9) + 'interval'.padStart(9) + 'CPU/req base'.padStart(14) + 'CPU/req agent'.padStart(15) + 'added*'.padStart(9) + 'rounds'.padStart(17) + 'idle RSS base'.padStart(15) + 'idle RSS agent'.padStart(16) + 'added*'.padStart(11));
+  console.log(`agent benchmark: ${ROUNDS} rounds per row, ${RATE} req/s for ${SECONDS} s or one check interval if longer, after ${WARMUP} warm-up requests; a socket reader connected as the sidecar would be`);
+  console.log('node'.padEnd(9) + 'agent'.padStart(14) + 'window'.padStart(8) + 'CPU/req base'.padStart(14) + 'CPU/req other'.padStart(15) + 'added*'.padStart(9) + 'rounds'.padStart(17) + 'idle RSS base'.padStart(15) + 'idle RSS other'.padStart(16) + 'added*'.padStart(11));
   for (const r of rows) {
-    console.log(r.node.padEnd(9) + `${r.intervalSeconds} s`.padStart(9) + `${r.base.cpuMicrosPerRequest.toFixed(1)} us`.padStart(14) + `${r.agent.cpuMicrosPerRequest.toFixed(1)} us`.padStart(15) +
+    console.log(r.node.padEnd(9) + (r.control ? 'none (control)' : `${r.intervalSeconds} s interval`).padStart(14) + `${windowSeconds(r.intervalSeconds)} s`.padStart(8) +
+      `${r.base.cpuMicrosPerRequest.toFixed(1)} us`.padStart(14) + `${r.agent.cpuMicrosPerRequest.toFixed(1)} us`.padStart(15) +
       `${(r.cpuAdded * 100).toFixed(1)} %`.padStart(9) + `${(r.cpuAddedRange[0] * 100).toFixed(1)}..${(r.cpuAddedRange[1] * 100).toFixed(1)} %`.padStart(17) +
       `${r.base.idleRssMiB.toFixed(1)} MiB`.padStart(15) + `${r.agent.idleRssMiB.toFixed(1)} MiB`.padStart(16) + `${r.rssAddedMiB.toFixed(1)} MiB`.padStart(11));
   }
-  console.log('* median of the per-round differences (both apps of a round ran at the same time), not the difference of the medians');
+  console.log('* median of the per-round differences (both apps of a round ran at the same time), not the difference of the medians;');
+  console.log('  "other" is the app with the agent, or a second app without it in the control row, whose figure is the noise floor');
+  const agentRows = rows.filter((r) => !r.control);
   const verdict = (rs: Row[]) => ({ cpu: Math.max(...rs.map((r) => r.cpuAdded)) <= CPU_TARGET, rss: Math.max(...rs.map((r) => r.rssAddedMiB)) <= RSS_TARGET_MIB });
-  const byInterval = INTERVALS.map((iv) => ({ iv, ...verdict(rows.filter((r) => r.intervalSeconds === iv)) }));
-  for (const v of byInterval) {
-    console.log(`targets at a ${v.iv} s interval: CPU per request <= +${CPU_TARGET * 100} % ${v.cpu ? 'met' : 'MISSED'}; idle RSS <= +${RSS_TARGET_MIB} MiB ${v.rss ? 'met' : 'MISSED'}`);
+  for (const iv of INTERVALS) {
+    const v = verdict(agentRows.filter((r) => r.intervalSeconds === iv));
+    console.log(`targets at a ${iv} s interval: CPU per request <= +${CPU_TARGET * 100} % ${v.cpu ? 'met' : 'MISSED'}; idle RSS <= +${RSS_TARGET_MIB} MiB ${v.rss ? 'met' : 'MISSED'}`);
   }
-  const atDefault = verdict(rows.filter((r) => r.intervalSeconds === DEFAULT_INTERVAL));
-  const all = verdict(rows);
+  const atDefault = verdict(agentRows.filter((r) => r.intervalSeconds === DEFAULT_INTERVAL));
+  const all = verdict(agentRows);
+  const json = (r: Row) => ({
+    node: r.node,
+    windowSeconds: windowSeconds(r.intervalSeconds),
+    cpuMicrosPerRequestBase: +r.base.cpuMicrosPerRequest.toFixed(2),
+    cpuMicrosPerRequestOther: +r.agent.cpuMicrosPerRequest.toFixed(2),
+    cpuAddedPercent: +(r.cpuAdded * 100).toFixed(2),
+    cpuAddedPercentRange: r.cpuAddedRange.map((x) => +(x * 100).toFixed(2)),
+    idleRssBaseMiB: +r.base.idleRssMiB.toFixed(2),
+    idleRssOtherMiB: +r.agent.idleRssMiB.toFixed(2),
+    idleRssAddedMiB: +r.rssAddedMiB.toFixed(2),
+  });
   console.log(JSON.stringify({
     bench: 'agent',
     rounds: ROUNDS,
     ratePerSecond: RATE,
-    seconds: SECONDS,
-    results: rows.map((r) => ({
-      node: r.node,
-      intervalSeconds: r.intervalSeconds,
-      cpuMicrosPerRequestBase: +r.base.cpuMicrosPerRequest.toFixed(2),
-      cpuMicrosPerRequestAgent: +r.agent.cpuMicrosPerRequest.toFixed(2),
-      cpuAddedPercent: +(r.cpuAdded * 100).toFixed(2),
-      cpuAddedPercentRange: r.cpuAddedRange.map((x) => +(x * 100).toFixed(2)),
-      idleRssBaseMiB: +r.base.idleRssMiB.toFixed(2),
-      idleRssAgentMiB: +r.agent.idleRssMiB.toFixed(2),
-      idleRssAddedMiB: +r.rssAddedMiB.toFixed(2),
-    })),
+    minSeconds: SECONDS,
+    warmupRequests: WARMUP,
+    control: rows.filter((r) => r.control).map(json),
+    results: agentRows.map((r) => Object.assign({ intervalSeconds: r.intervalSeconds }, json(r))),
     cpuTargetMetAtDefaultInterval: atDefault.cpu,
     rssTargetMetAtDefaultInterval: atDefault.rss,
     cpuTargetMetAtEveryInterval: all.cpu,
