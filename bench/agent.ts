@@ -43,6 +43,8 @@ const INTERVALS = (process.env.BENCH_INTERVALS ?? `${DEFAULT_INTERVAL},1`).split
 const RSS_TARGET_MIB = 5;
 
 interface Sample { cpuMicrosPerRequest: number; idleRssMiB: number }
+/** One round's two apps: `base` never has the agent; `other` has it, except in the control row. */
+interface Pair { base: Sample; other: Sample }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const median = (xs: number[]) => {
@@ -118,11 +120,11 @@ async function sidecarReader(bin: string, dir: string): Promise<ChildProcess> {
 }
 
 /**
- * One round: the app without and with the agent side by side, started together and loaded
- * together (requests alternate between them at the same fixed rate each), so whatever else
- * the machine does lands on both.
+ * One round: the app without and with the agent (or twice without, for the control) side by
+ * side, started together and loaded together (requests alternate between them at the same
+ * fixed rate each), so whatever else the machine does lands on both.
  */
-async function round(bin: string, intervalSeconds: number, withAgent: boolean): Promise<{ base: Sample; agent: Sample }> {
+async function round(bin: string, intervalSeconds: number, withAgent: boolean): Promise<Pair> {
   const apps = [await start(bin, false, intervalSeconds), await start(bin, withAgent, intervalSeconds)];
   const reader = withAgent && process.env.BENCH_NO_READER === undefined ? await sidecarReader(bin, apps[1].dir) : undefined;
   const agents = apps.map(() => new http.Agent({ keepAlive: true, maxSockets: 4 }));
@@ -147,7 +149,7 @@ async function round(bin: string, intervalSeconds: number, withAgent: boolean): 
       if (served !== total) throw new Error(`served ${served} of ${total}`);
       return { cpuMicrosPerRequest: (after[k].cpuMicros - before[k].cpuMicros) / served, idleRssMiB: before[k].rss / 1048576 };
     });
-    return { base: samples[0], agent: samples[1] };
+    return { base: samples[0], other: samples[1] };
   } finally {
     for (const a of agents) a.destroy();
     if (reader) {
@@ -168,17 +170,17 @@ function windowSeconds(intervalSeconds: number): number {
 }
 
 /** A row: the agent at one interval, or the control (no agent on either side, the default interval's window). */
-interface Row { node: string; control: boolean; intervalSeconds: number; base: Sample; agent: Sample; cpuAdded: number; cpuAddedRange: [number, number]; rssAddedMiB: number }
+interface Row { node: string; control: boolean; intervalSeconds: number; base: Sample; other: Sample; cpuAdded: number; cpuAddedRange: [number, number]; rssAddedMiB: number }
 
 async function measure(node: { name: string; bin: string }, intervalSeconds: number, withAgent: boolean): Promise<Row> {
-  const rounds: Array<{ base: Sample; agent: Sample }> = [];
+  const rounds: Pair[] = [];
   for (let r = 0; r < ROUNDS; r++) rounds.push(await round(node.bin, intervalSeconds, withAgent));
   const b = { cpuMicrosPerRequest: median(rounds.map((x) => x.base.cpuMicrosPerRequest)), idleRssMiB: median(rounds.map((x) => x.base.idleRssMiB)) };
-  const a = { cpuMicrosPerRequest: median(rounds.map((x) => x.agent.cpuMicrosPerRequest)), idleRssMiB: median(rounds.map((x) => x.agent.idleRssMiB)) };
+  const o = { cpuMicrosPerRequest: median(rounds.map((x) => x.other.cpuMicrosPerRequest)), idleRssMiB: median(rounds.map((x) => x.other.idleRssMiB)) };
   // Per-round ratios: both apps of a round saw the same machine.
-  const cpuRatios = rounds.map((x) => x.agent.cpuMicrosPerRequest / x.base.cpuMicrosPerRequest - 1);
-  const rssAddedMiB = median(rounds.map((x) => x.agent.idleRssMiB - x.base.idleRssMiB));
-  return { node: node.name, control: !withAgent, intervalSeconds, base: b, agent: a, cpuAdded: median(cpuRatios), cpuAddedRange: [Math.min(...cpuRatios), Math.max(...cpuRatios)], rssAddedMiB };
+  const cpuRatios = rounds.map((x) => x.other.cpuMicrosPerRequest / x.base.cpuMicrosPerRequest - 1);
+  const rssAddedMiB = median(rounds.map((x) => x.other.idleRssMiB - x.base.idleRssMiB));
+  return { node: node.name, control: !withAgent, intervalSeconds, base: b, other: o, cpuAdded: median(cpuRatios), cpuAddedRange: [Math.min(...cpuRatios), Math.max(...cpuRatios)], rssAddedMiB };
 }
 
 async function main() {
@@ -192,9 +194,9 @@ async function main() {
   console.log('node'.padEnd(9) + 'agent'.padStart(14) + 'window'.padStart(8) + 'CPU/req base'.padStart(14) + 'CPU/req other'.padStart(15) + 'added*'.padStart(9) + 'rounds'.padStart(17) + 'idle RSS base'.padStart(15) + 'idle RSS other'.padStart(16) + 'added*'.padStart(11));
   for (const r of rows) {
     console.log(r.node.padEnd(9) + (r.control ? 'none (control)' : `${r.intervalSeconds} s interval`).padStart(14) + `${windowSeconds(r.intervalSeconds)} s`.padStart(8) +
-      `${r.base.cpuMicrosPerRequest.toFixed(1)} us`.padStart(14) + `${r.agent.cpuMicrosPerRequest.toFixed(1)} us`.padStart(15) +
+      `${r.base.cpuMicrosPerRequest.toFixed(1)} us`.padStart(14) + `${r.other.cpuMicrosPerRequest.toFixed(1)} us`.padStart(15) +
       `${(r.cpuAdded * 100).toFixed(1)} %`.padStart(9) + `${(r.cpuAddedRange[0] * 100).toFixed(1)}..${(r.cpuAddedRange[1] * 100).toFixed(1)} %`.padStart(17) +
-      `${r.base.idleRssMiB.toFixed(1)} MiB`.padStart(15) + `${r.agent.idleRssMiB.toFixed(1)} MiB`.padStart(16) + `${r.rssAddedMiB.toFixed(1)} MiB`.padStart(11));
+      `${r.base.idleRssMiB.toFixed(1)} MiB`.padStart(15) + `${r.other.idleRssMiB.toFixed(1)} MiB`.padStart(16) + `${r.rssAddedMiB.toFixed(1)} MiB`.padStart(11));
   }
   console.log('* median of the per-round differences (both apps of a round ran at the same time), not the difference of the medians;');
   console.log('  "other" is the app with the agent, or a second app without it in the control row, whose figure is the noise floor');
@@ -210,11 +212,11 @@ async function main() {
     node: r.node,
     windowSeconds: windowSeconds(r.intervalSeconds),
     cpuMicrosPerRequestBase: +r.base.cpuMicrosPerRequest.toFixed(2),
-    cpuMicrosPerRequestOther: +r.agent.cpuMicrosPerRequest.toFixed(2),
+    cpuMicrosPerRequestOther: +r.other.cpuMicrosPerRequest.toFixed(2),
     cpuAddedPercent: +(r.cpuAdded * 100).toFixed(2),
     cpuAddedPercentRange: r.cpuAddedRange.map((x) => +(x * 100).toFixed(2)),
     idleRssBaseMiB: +r.base.idleRssMiB.toFixed(2),
-    idleRssOtherMiB: +r.agent.idleRssMiB.toFixed(2),
+    idleRssOtherMiB: +r.other.idleRssMiB.toFixed(2),
     idleRssAddedMiB: +r.rssAddedMiB.toFixed(2),
   });
   console.log(JSON.stringify({
