@@ -7,7 +7,7 @@ import { AlertName, METRICS, RESTART_REASONS } from '../../contract';
 import { BY_POD } from '../promql';
 import { alignedRate, firstFiring, predictLinear } from './promql-model';
 import { TestContext } from './context';
-import { counter, input, InputSeries, KSM_TARGET, POD, ramp, repeat, SIDECAR_TARGET } from './series';
+import { counter, input, InputSeries, KSM_TARGET, leakInputs, POD, ramp, repeat, SIDECAR_TARGET } from './series';
 import { UnitCase } from './unit-case';
 
 export function alertCases(t: TestContext): UnitCase[] {
@@ -72,17 +72,12 @@ function slowLeak(t: TestContext): UnitCase {
   // The forecast at step k is L + delta/2 (plus under one byte): step k - 1 stays delta/2 short.
   const start = Math.ceil(L - delta * (k + hs)) + delta / 2;
   const live = ramp(start, delta, k + 3);
-  const n = live.length;
   const forecast = (j: number) => predictLinear(live, j, t.step, lookback, H)!;
   if (!(forecast(k - 1) < L && forecast(k) >= L)) throw new Error(`slow leak: forecast does not cross ${L} at step ${k}`);
   const minutesLeft = Math.round((L - live[k]) / (delta / t.step) / 60);
   return {
     name: `NodejsHeapLeakSuspected: a slow real leak fires ${t.config.alerts.leakForecastHorizon} before the limit, not one evaluation earlier`,
-    series: [
-      input(METRICS.liveAfterGc, SIDECAR_TARGET, live),
-      input(METRICS.heapLimit, SIDECAR_TARGET, repeat(L, n)),
-      input(METRICS.startTime, SIDECAR_TARGET, repeat(0, n)),
-    ],
+    series: leakInputs(live, L),
     alerts: [
       { at: (k - 1) * t.step, alert: 'NodejsHeapLeakSuspected', firing: [] },
       { at: k * t.step, alert: 'NodejsHeapLeakSuspected', firing: [{ labels: POD, value: forecast(k) }] },
@@ -105,16 +100,11 @@ function leakStartupGrace(t: TestContext): UnitCase {
   const hs = H / t.step;
   const delta = 2 * Math.ceil((0.3 * L) / (g - 1 + hs));
   const live = ramp(L / 2, delta, g + 3);
-  const n = live.length;
   const forecast = (j: number) => predictLinear(live, j, t.step, lookback, H);
   if (g < 2 || !((forecast(g - 1) ?? 0) >= L)) throw new Error(`leak grace: cannot build a forecast over the limit before step ${g}`);
   return {
     name: `NodejsHeapLeakSuspected: silent for ${t.config.alerts.leakStartupGrace} after process start even when the forecast crosses the limit`,
-    series: [
-      input(METRICS.liveAfterGc, SIDECAR_TARGET, live),
-      input(METRICS.heapLimit, SIDECAR_TARGET, repeat(L, n)),
-      input(METRICS.startTime, SIDECAR_TARGET, repeat(0, n)),
-    ],
+    series: leakInputs(live, L),
     alerts: [
       { at: (g - 1) * t.step, alert: 'NodejsHeapLeakSuspected', firing: [] },
       { at: g * t.step, alert: 'NodejsHeapLeakSuspected', firing: [{ labels: POD, value: forecast(g)! }] },

@@ -7,7 +7,7 @@ import { ALERTS, METRICS, RECORDS } from '../../contract';
 import { firstFiring, predictLinear, visible } from './promql-model';
 import { agentStreak, TestContext, withGaps } from './context';
 import { forecastOverLimit, labelText } from './alert-cases';
-import { input, POD, ramp, repeat, SIDECAR_TARGET } from './series';
+import { input, leakInputs, POD, ramp, repeat, SIDECAR_TARGET } from './series';
 import { AlertCheck, UnitCase } from './unit-case';
 
 export function scenarioCases(t: TestContext): UnitCase[] {
@@ -112,11 +112,7 @@ function restart(t: TestContext): UnitCase {
   return {
     name: `a restart: the warm-up looks like a leak, but no leak alert in the first ${t.config.alerts.leakStartupGrace}` +
       ` nor while the ${t.config.alerts.leakLookback} fit still spans the restart`,
-    series: [
-      input(METRICS.liveAfterGc, SIDECAR_TARGET, live),
-      input(METRICS.heapLimit, SIDECAR_TARGET, repeat(L, n)),
-      input(METRICS.startTime, SIDECAR_TARGET, [...repeat(0, r), ...repeat(restartedAt, n - r)]),
-    ],
+    series: leakInputs(live, L, [...repeat(0, r), ...repeat(restartedAt, n - r)]),
     alerts: at.map((j) => ({ at: j * t.step, alert: 'NodejsHeapLeakSuspected' as const, firing: [] })),
     exprs: [worst, ...(spanning >= 0 ? [spanning] : [])].map((j) => forecastOverLimit(t, j * t.step)),
   };

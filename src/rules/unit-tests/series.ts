@@ -1,5 +1,5 @@
 /** Input series for promtool unit tests: labels of a watched pod, and value lists in promtool's notation. */
-import { JOBS } from '../../contract';
+import { JOBS, METRICS } from '../../contract';
 
 /** The watched pod every generated test uses (after `max by (namespace, app, pod)`). */
 export const POD = { namespace: 'shop', app: 'checkout', pod: 'checkout-6b7f9c-x2x8q' } as const;
@@ -27,6 +27,15 @@ export function input(metric: string, labels: Readonly<Record<string, string>>, 
 
 /** `n` copies of `v`. */
 export const repeat = <T>(v: T, n: number): T[] => Array.from({ length: n }, () => v);
+
+/** The leak alert's inputs: the live heap after each major GC, a constant heap limit, and the process start time (0 unless given). */
+export function leakInputs(live: Values, heapLimit: number, startTime: Values = repeat(0, live.length)): InputSeries[] {
+  return [
+    input(METRICS.liveAfterGc, SIDECAR_TARGET, live),
+    input(METRICS.heapLimit, SIDECAR_TARGET, repeat(heapLimit, live.length)),
+    input(METRICS.startTime, SIDECAR_TARGET, startTime),
+  ];
+}
 /** `n` values from `start`, `step` apart. */
 export const ramp = (start: number, step: number, n: number): number[] => Array.from({ length: n }, (_, i) => start + step * i);
 /** Running sum of per-step increments, starting at 0: a counter. */
