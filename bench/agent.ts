@@ -6,7 +6,8 @@
  *                                process on 127.0.0.1), from the app's own process.cpuUsage
  *   idle RSS                     after start-up and a warm-up, before the load
  * The agent runs at the default check interval (15 s) and at the config's minimum (1 s, the
- * worst case), with a reader on its socket, as the sidecar would be. Each measured window lasts
+ * worst case), with a sidecar stand-in connected to its socket and polling its reading file.
+ * Each measured window lasts
  * at least one check interval, so it holds the interval's checks in proportion, and comes after
  * a warm-up long enough for the JIT to settle. A control row runs the app without the agent on
  * both sides: its figure is this machine's noise floor in the same run.
@@ -18,6 +19,7 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { AGENT_READING_FILE, AGENT_SOCKET } from '../src/contract';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const RATE = Number(process.env.BENCH_RATE ?? 250); // requests per second
@@ -97,20 +99,23 @@ function freePort(): Promise<number> {
 }
 
 /**
- * A separate process that connects to the agent's socket like the sidecar and reads (and drops)
- * every reading. Its own process, as the sidecar is: reading in this load generator would
- * delay the requests it sends. Resolves once connected.
+ * A separate process that does what the sidecar does with the agent: stays connected to its
+ * socket and reads its reading file every second (the sidecar's poll at the 15 s interval).
+ * Its own process, as the sidecar is: reading in this load generator would delay the requests
+ * it sends. Resolves once connected.
  */
 async function sidecarReader(bin: string, dir: string): Promise<ChildProcess> {
   const script = `
+    const fs = require('fs');
     const net = require('net');
     const connect = (tries) => {
-      const s = net.connect(${JSON.stringify(path.join(dir, 'agent.sock'))});
+      const s = net.connect(${JSON.stringify(path.join(dir, AGENT_SOCKET))});
       s.once('connect', () => process.stdout.write('connected\\n'));
       s.on('data', () => {});
       s.once('error', () => (tries > 0 ? setTimeout(() => connect(tries - 1), 20) : process.exit(1)));
     };
-    connect(200);`;
+    connect(200);
+    setInterval(() => fs.readFile(${JSON.stringify(path.join(dir, AGENT_READING_FILE))}, () => {}), 1000);`;
   const child = spawn(bin, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {
     child.stdout!.once('data', () => resolve());
@@ -190,7 +195,7 @@ async function main() {
     for (const intervalSeconds of INTERVALS) rows.push(await measure(node, intervalSeconds, true));
   }
 
-  console.log(`agent benchmark: ${ROUNDS} rounds per row, ${RATE} req/s for ${SECONDS} s or one check interval if longer, after ${WARMUP} warm-up requests; a socket reader connected as the sidecar would be`);
+  console.log(`agent benchmark: ${ROUNDS} rounds per row, ${RATE} req/s for ${SECONDS} s or one check interval if longer, after ${WARMUP} warm-up requests; a sidecar stand-in on the agent's socket and reading file`);
   console.log('node'.padEnd(9) + 'agent'.padStart(14) + 'window'.padStart(8) + 'CPU/req base'.padStart(14) + 'CPU/req other'.padStart(15) + 'added*'.padStart(9) + 'rounds'.padStart(17) + 'idle RSS base'.padStart(15) + 'idle RSS other'.padStart(16) + 'added*'.padStart(11));
   for (const r of rows) {
     console.log(r.node.padEnd(9) + (r.control ? 'none (control)' : `${r.intervalSeconds} s interval`).padStart(14) + `${windowSeconds(r.intervalSeconds)} s`.padStart(8) +

@@ -110,6 +110,11 @@ export const AGENT_FILE = 'heapwatch-agent.js';
 export const AGENT_SOURCE_IN_IMAGE = '/opt/heapwatch/heapwatch-agent.js';
 /** The agent's unix socket inside SHARED_DIR; the agent listens, the sidecar connects. */
 export const AGENT_SOCKET = 'agent.sock';
+/**
+ * The agent's latest AgentReading inside SHARED_DIR, one JSON line, replaced whole (a rename)
+ * after every check by the agent that owns AGENT_SOCKET.
+ */
+export const AGENT_READING_FILE = 'reading.json';
 /** Heap snapshots inside SHARED_DIR. */
 export const SNAPSHOT_SUBDIR = 'snapshots';
 /** Written by the agent just before /livez starts failing, read (and removed) by the sidecar. */
@@ -175,12 +180,17 @@ export const GC_BUCKETS_SECONDS = [0.001, 0.01, 0.1, 1, 2, 5] as const;
 export type GcKind = 'major' | 'minor' | 'incremental' | 'weakcb';
 
 /**
- * The agent's unix socket speaks newline-delimited JSON, one object per line.
- * The agent listens on SHARED_DIR/AGENT_SOCKET; the sidecar connects (and reconnects).
+ * The agent publishes and the sidecar reads in the shared volume:
  *
- * agent -> sidecar, on connect and after every check:  AgentReading
- * sidecar -> agent, on an admin request:                SnapshotRequest
- * agent -> sidecar, when the snapshot is done:          SnapshotResult
+ * SHARED_DIR/AGENT_READING_FILE, after every check:  AgentReading (the sidecar polls it)
+ * SHARED_DIR/AGENT_SOCKET, newline-delimited JSON, one object per line; the agent listens,
+ * the sidecar connects (and reconnects):
+ *   sidecar -> agent, on an admin request:            SnapshotRequest
+ *   agent -> sidecar, when the snapshot is done:      SnapshotResult
+ *
+ * Readings are a file, not socket lines, because the socket's writes share Node's stream code
+ * with the app's own responses and cost the app CPU on every write (see the agent's
+ * "reading file" section). The open connection also tells the sidecar the app process is up.
  */
 export interface AgentReading {
   readonly type: 'reading';

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { AgentApp, FIXTURES, freePort, livez, NODES, SocketReader, startApp, tempDir } from './support/agent-harness';
+import { AgentApp, FIXTURES, freePort, livez, NODES, AgentReader, startApp, tempDir } from './support/agent-harness';
 
 /** npm as installed with the system Node; Node 24 runs the same cli file. */
 const NPM_CLI = '/usr/lib/node_modules/npm/bin/npm-cli.js';
@@ -43,7 +43,7 @@ for (const node of NODES) {
         // Worker threads load --require too; the agent must find itself off the main thread.
         assert.deepEqual(out.workerThread && { active: out.workerThread.active, reason: out.workerThread.reason }, { active: false, reason: 'worker-thread' });
 
-        const reader = await SocketReader.connect(dir);
+        const reader = await AgentReader.connect(dir);
         const r = await reader.nextReading();
         assert.equal(r.pid, out.pids.self, 'the socket publishes the app');
         assert.equal((await livez(port)).status, 200);
@@ -76,7 +76,7 @@ for (const node of NODES) {
         const hello = await app.hello();
         appPid = hello.pid;
         assert.notEqual(appPid, app.child.pid, 'the app is npm\'s child, not npm');
-        const reader = await SocketReader.connect(dir);
+        const reader = await AgentReader.connect(dir);
         const r = await reader.nextReading();
         assert.equal(r.pid, appPid, 'the socket publishes the app');
         assert.equal(r.nodeVersion, spawnVersion(node.bin));

@@ -1,7 +1,8 @@
 /**
  * The agent's socket and its neighbours: snapshots on request (and refusals), a broken
- * socket path, a stale socket file, a taken liveness port, bad settings, and a process the
- * agent must not keep alive. Real child processes on Node 20 and Node 24.
+ * socket path, a stale socket file, a second watched process on the same volume, a taken
+ * liveness port, bad settings, and a process the agent must not keep alive. Real child
+ * processes on Node 20 and Node 24.
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -9,8 +10,8 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { AGENT_ENV, AGENT_SOCKET, SNAPSHOT_SUBDIR } from '../src/contract';
-import { AGENT, freePort, httpGet, livez, MiB, NODES, SocketReader, startApp, tempDir, withApp } from './support/agent-harness';
+import { AGENT_ENV, AGENT_READING_FILE, AGENT_SOCKET, SNAPSHOT_SUBDIR } from '../src/contract';
+import { AGENT, AgentReader, freePort, httpGet, livez, MiB, NODES, startApp, tempDir, withApp } from './support/agent-harness';
 
 for (const node of NODES) {
   describe(`agent socket and snapshots (${node.name})`, { concurrency: 2 }, () => {
@@ -19,8 +20,8 @@ for (const node of NODES) {
       const app = startApp({ node, fixture: 'agent-leaky-app.js', agent: { checkIntervalSeconds: 1, livenessPort: await freePort(), containerMemoryLimitBytes: 4 * 1024 * MiB } }, dir);
       await withApp(app, async () => {
         await app.hello();
-        const reader = await SocketReader.connect(dir);
-        await reader.reading(() => true, 'the reading sent on connect');
+        const reader = await AgentReader.connect(dir);
+        await reader.reading(() => true, 'a reading');
         reader.send({ type: 'snapshot', id: 'req-1', file: 'manual-1.heapsnapshot' });
         const result = await reader.result('req-1');
         assert.equal(result.ok, true, JSON.stringify(result));
@@ -41,7 +42,7 @@ for (const node of NODES) {
       const app = startApp({ node, fixture: 'agent-leaky-app.js', agent: { checkIntervalSeconds: 1, livenessPort: await freePort(), containerMemoryLimitBytes: 64 * MiB } }, dir);
       await withApp(app, async () => {
         await app.hello();
-        const reader = await SocketReader.connect(dir);
+        const reader = await AgentReader.connect(dir);
         reader.send({ type: 'snapshot', id: 'tight', file: 'tight.heapsnapshot' });
         const tight = await reader.result('tight');
         assert.equal(tight.ok, false);
@@ -65,7 +66,7 @@ for (const node of NODES) {
       await withApp(app2, async () => {
         const { port } = await app2.hello();
         await httpGet(port, '/grow?mb=8&kind=small');
-        const reader = await SocketReader.connect(dir2);
+        const reader = await AgentReader.connect(dir2);
         reader.send({ type: 'snapshot', id: 'slow', file: 'slow.heapsnapshot' });
         const slow = await reader.result('slow');
         assert.equal(slow.reason, 'too-slow', JSON.stringify(slow));
@@ -77,7 +78,7 @@ for (const node of NODES) {
       const app3 = startApp({ node, fixture: 'agent-leaky-app.js', agent: { checkIntervalSeconds: 1, livenessPort: await freePort(), containerMemoryLimitBytes: 4 * 1024 * MiB } }, dir3);
       await withApp(app3, async () => {
         await app3.hello();
-        const reader = await SocketReader.connect(dir3);
+        const reader = await AgentReader.connect(dir3);
         // Two requests in one write arrive together: the second finds the first under way.
         reader.sendRaw(JSON.stringify({ type: 'snapshot', id: 'a', file: 'a.heapsnapshot' }) + '\n' + JSON.stringify({ type: 'snapshot', id: 'b', file: 'b.heapsnapshot' }) + '\n');
         const [a, b] = [await reader.result('a'), await reader.result('b')];
@@ -94,7 +95,7 @@ for (const node of NODES) {
       const app = startApp({ node, fixture: 'agent-leaky-app.js', agent: { checkIntervalSeconds: 0.2, livenessPort: await freePort(), containerMemoryLimitBytes: 4 * 1024 * MiB } }, dir);
       await withApp(app, async () => {
         await app.hello();
-        const reader = await SocketReader.connect(dir);
+        const reader = await AgentReader.connect(dir);
         reader.send({ type: 'snapshot', id: 'blocked', file: 'blocked.heapsnapshot' });
         const result = await reader.result('blocked');
         assert.equal(result.ok, false);
@@ -138,12 +139,32 @@ for (const node of NODES) {
       const app = startApp({ node, fixture: 'agent-leaky-app.js', agent: { checkIntervalSeconds: 0.2, livenessPort: await freePort() } }, dir);
       await withApp(app, async () => {
         const { pid } = await app.hello();
-        const reader = await SocketReader.connect(dir);
+        const reader = await AgentReader.connect(dir);
         const r = await reader.reading(() => true, 'a reading on the replaced socket');
         assert.equal(r.pid, pid);
         reader.close();
       });
       assert.equal(fs.existsSync(socketPath), false, 'the socket file is removed on exit');
+      assert.equal(fs.existsSync(path.join(dir, AGENT_READING_FILE)), false, 'the reading file is removed on exit');
+    });
+
+    it('lets only the socket\'s owner write the reading file when a second watched process shares the volume', async () => {
+      const dir = tempDir('agent-second');
+      const first = startApp({ node, fixture: 'agent-leaky-app.js', agent: { checkIntervalSeconds: 0.1, livenessPort: await freePort() } }, dir);
+      await withApp(first, async () => {
+        const { pid } = await first.hello();
+        const reader = await AgentReader.connect(dir);
+        await reader.reading((r) => r.pid === pid, 'a reading of the first process');
+        const second = startApp({ node, fixture: 'agent-leaky-app.js', agent: { checkIntervalSeconds: 0.1, livenessPort: await freePort() } }, dir);
+        await withApp(second, async () => {
+          const { pid: secondPid } = await second.hello();
+          const from = reader.readings.length;
+          await reader.reading((_, i) => i >= from + 10, 'ten more checks');
+          assert.deepEqual([...new Set(reader.readings.map((r) => r.pid))], [pid], `readings only from the first process, not ${secondPid}`);
+          assert.ok(second.logs().some((l) => String(l.msg).startsWith('Another heapwatch agent already publishes')), JSON.stringify(second.logs()));
+        });
+        reader.close();
+      });
     });
 
     it('keeps sampling and publishing when the liveness port is taken', async () => {
@@ -155,7 +176,7 @@ for (const node of NODES) {
         const app = startApp({ node, fixture: 'agent-leaky-app.js', agent: { checkIntervalSeconds: 0.2, livenessPort: port } }, dir);
         await withApp(app, async () => {
           await app.hello();
-          const reader = await SocketReader.connect(dir);
+          const reader = await AgentReader.connect(dir);
           const first = await reader.nextReading();
           await reader.reading((r) => r.ts > first.ts, 'a later check');
           const portLogs = app.logs().filter((l) => String(l.msg).startsWith('Not serving /livez'));
@@ -175,7 +196,7 @@ for (const node of NODES) {
       const app = startApp({ node, fixture: 'agent-leaky-app.js', agent: { checkIntervalSeconds: 0.2, livenessPort: port, highRatio: '1.5', ratioBasis: 'heapTotal', snapshotBeforeRestart: 'constructor' } }, dir);
       await withApp(app, async () => {
         await app.hello();
-        const reader = await SocketReader.connect(dir);
+        const reader = await AgentReader.connect(dir);
         await reader.nextReading();
         const invalid = app.logs().filter((l) => l.variable !== undefined);
         assert.deepEqual(invalid.map((l) => [l.variable, l.value, l.allowed, l.default]), [
@@ -205,7 +226,7 @@ for (const node of NODES) {
       let stderr = '';
       child.stderr.on('data', (d) => (stderr += d));
       // Connect as the sidecar would: an open client must not hold the app either.
-      const reader = await SocketReader.connect(dir);
+      const reader = await AgentReader.connect(dir);
       const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
       reader.close();
       assert.equal(code, 0, stderr);

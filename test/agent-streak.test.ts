@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { AgentReading, RESTART_MARKER, SNAPSHOT_SUBDIR } from '../src/contract';
-import { freePort, highRatioAt, httpGet, livez, MAX_OLD_SPACE_MIB, MiB, NODES, SocketReader, startApp, tempDir, withApp } from './support/agent-harness';
+import { freePort, highRatioAt, httpGet, livez, MAX_OLD_SPACE_MIB, MiB, NODES, AgentReader, startApp, tempDir, withApp } from './support/agent-harness';
 
 for (const node of NODES) {
   describe(`agent streak and liveness (${node.name})`, { concurrency: 2 }, () => {
@@ -20,7 +20,7 @@ for (const node of NODES) {
       const app = startApp({ node, fixture: 'agent-leaky-app.js', agent: { ...FAST, checkIntervalSeconds: 0.4, streakAlertChecks: 2, livenessFailChecks: failAt, livenessPort: port, snapshotBeforeRestart: true } }, dir);
       await withApp(app, async () => {
         const { port: appPort, pid } = await app.hello();
-        const reader = await SocketReader.connect(dir);
+        const reader = await AgentReader.connect(dir);
         const low = await reader.reading((r) => r.streak === 0, 'a low check before the leak');
         assert.equal(low.pid, pid);
         assert.equal((await livez(port)).status, 200);
@@ -84,7 +84,7 @@ for (const node of NODES) {
       }, dir);
       await withApp(app, async () => {
         await app.hello();
-        const reader = await SocketReader.connect(dir);
+        const reader = await AgentReader.connect(dir);
         const statuses: number[] = [];
         while (reader.readings.length < 20) {
           await reader.nextReading();
@@ -113,7 +113,7 @@ for (const node of NODES) {
       }, dir);
       await withApp(app, async () => {
         await app.hello();
-        const reader = await SocketReader.connect(dir);
+        const reader = await AgentReader.connect(dir);
         const uptime = (r: AgentReading) => r.ts / 1000 - r.startTime;
         const inGrace = await reader.reading((r) => r.streak >= 2 && uptime(r) < grace - 0.5, 'a streak past the count inside the grace');
         assert.equal(inGrace.livenessFailing, false);
@@ -139,7 +139,7 @@ for (const node of NODES) {
       }, dir);
       await withApp(app, async () => {
         const { pid } = await app.hello();
-        const reader = await SocketReader.connect(dir);
+        const reader = await AgentReader.connect(dir);
         const failing = await reader.reading((r) => r.livenessFailing, 'liveness failing');
         assert.equal(failing.streak, 2);
         assert.equal(failing.containerMemoryLimit, 64 * MiB);
@@ -161,7 +161,7 @@ for (const node of NODES) {
         startApp({ node, fixture: 'agent-leaky-app.js', agent: { ...FAST, highRatio: 0.2, ratioBasis, livenessFailChecks: 0, livenessPort: await freePort() } }, dirs[i])));
       try {
         await Promise.all(apps.map((a) => a.hello()));
-        const [total, limit] = await Promise.all(dirs.map((d) => SocketReader.connect(d)));
+        const [total, limit] = await Promise.all(dirs.map((d) => AgentReader.connect(d)));
         const high = await total.reading((r) => r.streak >= 3, 'three high checks on the total basis');
         assert.ok(high.totalRatio > 0.2 && high.ratio < 0.2, `totalRatio ${high.totalRatio}, ratio ${high.ratio}`);
         const first = limit.readings.length;
@@ -186,7 +186,7 @@ for (const node of NODES) {
         }, dir);
         await withApp(app, async () => {
           const { port: appPort } = await app.hello();
-          const reader = await SocketReader.connect(dir);
+          const reader = await AgentReader.connect(dir);
           await reader.reading((r) => r.streak === 0, 'a low check');
           // V8 sometimes collects the dropped garbage on its own before the next check sees
           // it (then there is nothing to force); try again until a check finds it.

@@ -7,7 +7,9 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { DEFAULT_CONFIG } from '../src/config';
-import { AGENT_ACTIVE_PID_ENV, AGENT_ENV, livenessToleranceSeconds, SHARED_DIR } from '../src/contract';
+import {
+  AGENT_ACTIVE_PID_ENV, AGENT_ENV, AGENT_READING_FILE, AGENT_SOCKET, livenessToleranceSeconds, RESTART_MARKER, SHARED_DIR, SNAPSHOT_SUBDIR,
+} from '../src/contract';
 
 const AGENT = join(__dirname, '..', '..', 'src', 'agent', 'heapwatch-agent.js');
 
@@ -28,6 +30,10 @@ describe('agent <-> contract', () => {
   it('uses the contract environment names', () => {
     assert.deepEqual(agent.ENV, AGENT_ENV);
     assert.equal(agent.ACTIVE_PID_ENV, AGENT_ACTIVE_PID_ENV);
+  });
+
+  it('uses the contract file names in the shared volume', () => {
+    assert.deepEqual(agent.FILES, { socket: AGENT_SOCKET, reading: AGENT_READING_FILE, snapshots: SNAPSHOT_SUBDIR, restartMarker: RESTART_MARKER });
   });
 
   it('defaults to the config defaults', () => {

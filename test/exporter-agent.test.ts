@@ -1,34 +1,21 @@
 /**
  * The main path with the REAL agent: a real app process with src/agent/heapwatch-agent.js
- * in NODE_OPTIONS, the bundled sidecar as a real child process, over the real unix socket.
+ * in NODE_OPTIONS, the bundled sidecar as a real child process, through the real reading file
+ * and unix socket.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { AGENT_SOCKET, GC_BUCKETS_SECONDS, METRICS, RESTART_MARKER, SNAPSHOT_SUBDIR } from '../src/contract';
+import { AGENT_READING_FILE, GC_BUCKETS_SECONDS, METRICS, RESTART_MARKER, SNAPSHOT_SUBDIR } from '../src/contract';
 import {
   auth, makeSharedDir, metricsText, request, Running, RunningExporter, samples, startAppWithRealAgent, startExporter, value, waitFor,
 } from './support/exporter-harness';
 
-/** One reading straight from the agent's socket, to compare the sidecar's output with. */
-function readOneReading(dir: string): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    const c = net.createConnection({ path: path.join(dir, AGENT_SOCKET) });
-    let buf = '';
-    c.setEncoding('utf8');
-    c.on('data', (d: string) => {
-      buf += d;
-      const nl = buf.indexOf('\n');
-      if (nl >= 0) {
-        c.destroy();
-        resolve(JSON.parse(buf.slice(0, nl)) as Record<string, unknown>);
-      }
-    });
-    c.on('error', reject);
-  });
+/** The agent's latest reading straight from its file, to compare the sidecar's output with. */
+function readOneReading(dir: string): Record<string, unknown> {
+  return JSON.parse(fs.readFileSync(path.join(dir, AGENT_READING_FILE), 'utf8')) as Record<string, unknown>;
 }
 
 describe('exporter with the real agent', () => {
@@ -57,7 +44,7 @@ describe('exporter with the real agent', () => {
       const t = await metricsText(exporter.port);
       return value(t, METRICS.agentUp) === 1 ? t : undefined;
     }, 10_000, 'heapwatch_agent_up 1');
-    const reading = await readOneReading(shared.dir);
+    const reading = readOneReading(shared.dir);
 
     // Values that do not change between checks must match the agent exactly.
     assert.equal(value(text, METRICS.heapLimit), reading.heapLimit);

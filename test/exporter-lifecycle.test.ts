@@ -76,6 +76,23 @@ describe('exporter process', () => {
     await agent.stop();
   });
 
+  it('rejects a reading file that holds no reading, counts it once per version, and exports no app values', async () => {
+    const agent = await startScriptedAgent({ dir: shared.dir, readingFileText: '{"type":"reading","pid":"not a number"}\n', intervalMs: 60_000 });
+    running.push(agent);
+    const e = await startExporter(envFor(shared));
+    running.push(e);
+    await waitFor(async () => e.lines.some((l) => l.includes('"agent-line-rejected"')) || undefined, 10_000, 'the rejection logged');
+    await new Promise((r) => setTimeout(r, 1000)); // several polls of the same file
+    const text = await metricsText(e.port);
+    assert.equal(value(text, 'heapwatch_exporter_agent_lines_rejected_total'), 1, 'one file version, one rejection');
+    assert.equal(value(text, METRICS.agentUp), 0);
+    assert.equal(value(text, METRICS.heapUsed), undefined);
+    const logged = JSON.parse(e.lines.find((l) => l.includes('"agent-line-rejected"'))!);
+    assert.equal(logged.reason, 'reading file: reading.pid is not a finite number');
+    await e.stop();
+    await agent.stop();
+  });
+
   it('reports heapwatch_agent_up 0 and no app values once the last reading is older than 2.5 intervals', async () => {
     const agent = await startScriptedAgent({ dir: shared.dir, stopReadingsAfter: 1 });
     running.push(agent);

@@ -1,6 +1,7 @@
 /**
- * Checks what arrives on the agent socket before anything else sees it: a reading with a
- * missing or non-finite number would otherwise become a NaN sample or a false restart.
+ * Checks what comes from the agent (its reading file, lines on its socket) before anything
+ * else sees it: a reading with a missing or non-finite number would otherwise become a NaN
+ * sample or a false restart.
  */
 import { AgentReading, GC_BUCKETS_SECONDS, SnapshotResult } from '../contract';
 

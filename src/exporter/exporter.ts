@@ -1,11 +1,11 @@
 /**
- * Wires the sidecar together from validated settings: the app's source (agent socket or
- * scrape), restart counting, the metrics registry, OpenTelemetry host metrics and the admin
+ * Wires the sidecar together from validated settings: the app's source (the agent's reading
+ * file and socket, or a scrape), restart counting, the metrics registry, OpenTelemetry host metrics and the admin
  * API. Starts background work but does not listen; main.ts owns the server and the process.
  */
 import * as path from 'node:path';
 import type express from 'express';
-import { AGENT_SOCKET, AgentReading, EXPORTER_ENV, SNAPSHOT_SUBDIR } from '../contract';
+import { AGENT_READING_FILE, AGENT_SOCKET, AgentReading, EXPORTER_ENV, SNAPSHOT_SUBDIR } from '../contract';
 import { AgentClient } from './agent-client';
 import { createAdminRouter, SnapshotTaker } from './admin-api';
 import { createApp } from './app';
@@ -65,6 +65,9 @@ export function createExporter(s: ExporterSettings, deps: ExporterDeps = {}): Ex
   if (s.source === 'agent') {
     agent = new AgentClient({
       socketPath: path.join(s.dir, AGENT_SOCKET),
+      readingPath: path.join(s.dir, AGENT_READING_FILE),
+      // A quarter of the check interval (at most 1 s): a reading is exported soon after its check.
+      pollMs: Math.min(1000, s.checkIntervalSeconds * 250),
       maxBackoffMs: Math.min(5000, s.checkIntervalSeconds * 1000),
       onReading: (r) => restarts.observe(r),
       onRejected: (reason) => {

@@ -1,5 +1,5 @@
 /**
- * When a reading still describes the app. The agent pushes one per check interval; after
+ * When a reading still describes the app. The agent writes one per check interval; after
  * about 2.5 intervals without one (a missed check plus slack for a slow event loop) the app's
  * values are stale and are no longer exported, and heapwatch_agent_up drops to 0.
  */

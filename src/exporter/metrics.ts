@@ -62,7 +62,7 @@ export function createExporterMetrics(options: ExporterMetricsOptions): Exporter
   for (const outcome of Object.values(SNAPSHOT_OUTCOMES)) snapshots.inc({ outcome }, 0);
   const rejectedLines = new Counter({
     name: `${EXPORTER_SELF_PREFIX}agent_lines_rejected_total`,
-    help: 'Lines from the agent socket the sidecar dropped (bad JSON, bad shape, too long).',
+    help: 'Lines from the agent the sidecar dropped (socket lines or reading-file versions: bad JSON, bad shape, too long).',
     registers: [registry],
   });
   if (options.current) registerReadingMetrics(registry, options.current);

@@ -1,7 +1,7 @@
 /**
  * Runs the heapwatch agent for real: a fixture app in a child Node process (Node 20 and
  * Node 24) with NODE_OPTIONS="--require src/agent/heapwatch-agent.js", its readings read
- * from the agent's unix socket and its /livez asked over HTTP.
+ * from the agent's reading file, snapshots asked on its unix socket and /livez over HTTP.
  */
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -9,7 +9,7 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { AGENT_ENV, AGENT_SOCKET, AgentReading, SnapshotResult } from '../../src/contract';
+import { AGENT_ENV, AGENT_READING_FILE, AGENT_SOCKET, AgentReading, SnapshotResult } from '../../src/contract';
 
 export const REPO = path.join(__dirname, '..', '..', '..');
 export const AGENT = path.join(REPO, 'src', 'agent', 'heapwatch-agent.js');
@@ -165,13 +165,21 @@ export function startApp(o: StartOptions, dir: string): AgentApp {
   return new AgentApp(child, dir);
 }
 
-/** A sidecar stand-in for the test: connects to the agent's socket and keeps every line. */
-export class SocketReader {
+/** How often AgentReader looks at the reading file: far below the tests' check intervals (>= 50 ms). */
+const READING_POLL_MS = 5;
+
+/**
+ * A sidecar stand-in for the test: keeps every version of the agent's reading file (polled
+ * much faster than the agent checks, so no check is missed) and every line on its socket.
+ */
+export class AgentReader {
   readonly readings: AgentReading[] = [];
   readonly results: SnapshotResult[] = [];
   private buffer = '';
+  private lastFileText = '';
   private waiters: Array<() => void> = [];
-  private constructor(private readonly socket: net.Socket) {
+  private readonly poller: NodeJS.Timeout;
+  private constructor(private readonly socket: net.Socket, private readonly readingPath: string) {
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => {
       this.buffer += chunk;
@@ -179,19 +187,38 @@ export class SocketReader {
       while ((nl = this.buffer.indexOf('\n')) >= 0) {
         const msg = JSON.parse(this.buffer.slice(0, nl));
         this.buffer = this.buffer.slice(nl + 1);
-        if (msg.type === 'reading') this.readings.push(msg);
-        else if (msg.type === 'snapshot-result') this.results.push(msg);
+        if (msg.type === 'snapshot-result') this.results.push(msg);
         else throw new Error(`unexpected message on the agent socket: ${JSON.stringify(msg)}`);
       }
-      for (const w of this.waiters.splice(0)) w();
+      this.wake();
     });
-    socket.on('close', () => {
-      for (const w of this.waiters.splice(0)) w();
-    });
+    socket.on('close', () => this.wake());
+    this.poller = setInterval(() => this.poll(), READING_POLL_MS);
+    this.poller.unref(); // A test that fails before close() must still end.
+    this.poll();
+  }
+
+  private wake(): void {
+    for (const w of this.waiters.splice(0)) w();
+  }
+
+  private poll(): void {
+    let text: string;
+    try {
+      text = fs.readFileSync(this.readingPath, 'utf8');
+    } catch {
+      return; // Not written yet (the agent writes after its first check).
+    }
+    if (text === this.lastFileText) return;
+    this.lastFileText = text;
+    const msg = JSON.parse(text);
+    if (msg.type !== 'reading') throw new Error(`unexpected content in the reading file: ${text}`);
+    this.readings.push(msg);
+    this.wake();
   }
 
   /** Connects once the agent has created its socket. */
-  static async connect(dir: string): Promise<SocketReader> {
+  static async connect(dir: string): Promise<AgentReader> {
     const socketPath = path.join(dir, AGENT_SOCKET);
     const started = Date.now();
     for (;;) {
@@ -201,7 +228,7 @@ export class SocketReader {
           s.once('connect', () => resolve(s));
           s.once('error', reject);
         });
-        return new SocketReader(socket);
+        return new AgentReader(socket, path.join(dir, AGENT_READING_FILE));
       } catch (err) {
         if (Date.now() - started > WAIT_LIMIT_MS) throw new Error(`agent socket ${socketPath} never accepted: ${err}`);
         await sleep(25);
@@ -252,6 +279,7 @@ export class SocketReader {
   }
 
   close(): void {
+    clearInterval(this.poller);
     this.socket.destroy();
   }
 }
