@@ -610,12 +610,12 @@ function startAgent(settings, state) {
   // --- the reading file and the socket ---------------------------------------------------
   //
   // Each check's reading replaces READING_FILE; the sidecar reads it from the shared volume.
-  // Not a write on the socket: measured by `npm run bench:agent` (Node 24, 250 req/s), a
-  // reading written to a connected socket every 15 s cost the app +3.9 % CPU per request and
-  // the same reading written to a file +2.0 % (+17 % and +7.6 % at a 1 s interval). The
-  // socket's writes go through the same Node stream code as the app's HTTP responses, and
-  // `--trace-deopt` shows that code deoptimized (wrong map) whenever a reading goes out on it.
-  // So the socket carries only the rare snapshot requests and their results.
+  // Not a write on the socket: measured by `npm run bench:agent` (250 req/s, Node 20 / 24),
+  // the agent with readings on a connected socket cost the app +2.3 / +3.9 % CPU per request
+  // at a 15 s interval, with readings in a file +2.2 / +2.1 % (at 1 s: +15 / +14 % against
+  // +6.5 / +8.6 %). The socket's writes go through the same Node stream code as the app's
+  // HTTP responses, and `--trace-deopt` shows that code deoptimized (wrong map) whenever a
+  // reading went out on it. So the socket carries only the rare snapshot requests and results.
 
   const buildReading = (s, ratio, totalRatio) => {
     let lag = 0;

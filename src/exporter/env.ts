@@ -9,7 +9,7 @@ import { EXPORTER_ENV, SHARED_DIR, TOKEN_MOUNT_DIR } from '../contract';
 export type SourceKind = 'agent' | 'scrape';
 
 export interface ExporterSettings {
-  /** The shared emptyDir (socket, snapshots, restart marker). @default SHARED_DIR ("/heapwatch") */
+  /** The shared emptyDir (reading file, socket, snapshots, restart marker). @default SHARED_DIR ("/heapwatch") */
   readonly dir: string;
   /** Port of /metrics, /healthz, /readyz and the admin API; 0 picks a free one (tests). @default 9464 */
   readonly port: number;

@@ -1,7 +1,8 @@
 /**
  * Wires the sidecar together from validated settings: the app's source (the agent's reading
- * file and socket, or a scrape), restart counting, the metrics registry, OpenTelemetry host metrics and the admin
- * API. Starts background work but does not listen; main.ts owns the server and the process.
+ * file and socket, or a scrape), restart counting, the metrics registry, OpenTelemetry host
+ * metrics and the admin API. Starts background work but does not listen; main.ts owns the
+ * server and the process.
  */
 import * as path from 'node:path';
 import type express from 'express';
