@@ -7,9 +7,8 @@
  *   idle RSS                     after start-up and a warm-up, before the load
  * The agent runs at the default check interval (15 s) and at the config's minimum (1 s, the
  * worst case), with a sidecar stand-in connected to its socket and polling its reading file.
- * Each measured window lasts
- * at least one check interval, so it holds the interval's checks in proportion, and comes after
- * a warm-up long enough for the JIT to settle. A control row runs the app without the agent on
+ * Each measured window lasts at least one check interval, so it holds the interval's checks in
+ * proportion, and comes after a warm-up long enough for the JIT to settle. A control row runs the app without the agent on
  * both sides: its figure is this machine's noise floor in the same run.
  * Targets: <= 2 % more CPU per request, <= 5 MiB more idle RSS (medians).
  */
