@@ -421,6 +421,17 @@ function snapshotRefusal(settings, dir, sample) {
   return null;
 }
 
+/**
+ * Replaces a small file in the shared volume whole: written under a temporary name and renamed,
+ * so the sidecar never reads half of it. Group-readable: the sidecar may run as another user
+ * sharing the volume's fsGroup.
+ */
+function replaceFile(target, text) {
+  const partial = `${target}.${process.pid}.tmp`;
+  fs.writeFileSync(partial, text, { mode: 0o640 });
+  fs.renameSync(partial, target);
+}
+
 /** Writes the snapshot under a temporary name and renames it, so readers never see half a file. */
 function writeSnapshot(dir, file) {
   const snapDir = path.join(dir, SNAPSHOT_SUBDIR);
@@ -486,9 +497,10 @@ function startAgent(settings, state) {
   let livenessServer = null;
   let socketServer = null;
   let socketPath = null;
-  /** True once this process owns the socket: it then writes the reading file. */
-  let publishing = false;
+  const readingPath = path.join(settings.dir, READING_FILE);
   const clients = new Set();
+  /** Whoever listens on the socket publishes the reading file: one publisher per shared volume. */
+  const publishing = () => socketServer !== null && socketServer.listening;
 
   const disable = (err) => {
     if (disabled) return;
@@ -496,7 +508,6 @@ function startAgent(settings, state) {
     state.active = false;
     state.reason = 'disabled-after-fault';
     log('error', 'heapwatch agent disabled after an internal fault; the app is not affected', { error: errorText(err), stack: err && err.stack });
-    publishing = false;
     try {
       if (interval) clearInterval(interval);
       gcRecorder.stop();
@@ -600,8 +611,7 @@ function startAgent(settings, state) {
     const marker = { reason: RESTART_REASON_HEAP_STREAK, pid: process.pid, startTime, at: Date.now(), streak, ratio: round4(ratio), heapUsed: s.heapUsed, heapLimit: s.heapLimit, snapshot };
     const target = path.join(settings.dir, RESTART_MARKER);
     try {
-      fs.writeFileSync(target + '.tmp', JSON.stringify(marker) + '\n');
-      fs.renameSync(target + '.tmp', target);
+      replaceFile(target, JSON.stringify(marker) + '\n');
     } catch (err) {
       logOnce('marker', 'warn', `Could not write the restart marker ${target}`, { error: errorText(err) });
     }
@@ -651,19 +661,14 @@ function startAgent(settings, state) {
 
   const publishReading = (s, ratio, totalRatio) => {
     lastReading = buildReading(s, ratio, totalRatio);
-    if (publishing) writeReadingFile();
+    if (publishing()) writeReadingFile();
   };
 
-  /** Replaces the file whole (a rename), so the sidecar never reads half a reading. */
   const writeReadingFile = () => {
-    const target = path.join(settings.dir, READING_FILE);
-    const partial = `${target}.${process.pid}.tmp`;
     try {
-      // Group-readable: the sidecar may run as another user sharing the volume's fsGroup.
-      fs.writeFileSync(partial, JSON.stringify(lastReading) + '\n', { mode: 0o640 });
-      fs.renameSync(partial, target);
+      replaceFile(readingPath, JSON.stringify(lastReading) + '\n');
     } catch (err) {
-      logOnce('reading-file', 'warn', `Cannot write readings to ${target}; sampling and /livez go on`, { file: target, error: errorText(err), code: err && err.code });
+      logOnce('reading-file', 'warn', `Cannot write readings to ${readingPath}; sampling and /livez go on`, { file: readingPath, error: errorText(err), code: err && err.code });
     }
   };
 
@@ -758,12 +763,10 @@ function startAgent(settings, state) {
     const wanted = path.join(settings.dir, AGENT_SOCKET);
     socketPath = wanted;
     const fail = (err) => logOnce('socket', 'warn', `Not publishing readings: cannot listen on ${wanted}; the app is not affected`, { socket: wanted, error: errorText(err), code: err && err.code });
-    // Whoever owns the socket publishes the reading file: one publisher per shared volume.
     const listen = () => {
       socketServer = net.createServer(guard(onClient));
       socketServer.on('error', (err) => {
         socketPath = null;
-        publishing = false;
         fail(err);
       });
       socketServer.listen(socketPath, guard(() => {
@@ -773,7 +776,6 @@ function startAgent(settings, state) {
         } catch (_) {
           // Keep the default mode.
         }
-        publishing = true;
         if (lastReading !== null) writeReadingFile();
       }));
       socketServer.unref();
@@ -856,8 +858,8 @@ function startAgent(settings, state) {
   interval.unref();
   setImmediate(guard(check)).unref();
   process.on('exit', () => {
-    if (!publishing) return;
-    for (const file of [socketPath, path.join(settings.dir, READING_FILE)]) {
+    if (!publishing()) return;
+    for (const file of [socketPath, readingPath]) {
       try {
         fs.unlinkSync(file);
       } catch (_) {
