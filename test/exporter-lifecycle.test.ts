@@ -56,22 +56,26 @@ describe('exporter process', () => {
     await agent.stop();
   });
 
-  it('drops malformed agent lines, counts them, and keeps the valid readings', async () => {
+  it('drops malformed agent lines and a reading sent on the socket, counts them, and keeps the file\'s readings', async () => {
     const agent = await startScriptedAgent({
       dir: shared.dir,
       garbageOnConnect: ['not json', '[1,2]', '{"type":"reading"}', '{"type":"reading","pid":"7"}', '{"type":"surprise"}'],
       longLineBytes: 2 * 1024 * 1024,
+      readingOnSocketHeapUsed: 99e6,
     });
     running.push(agent);
     const e = await startExporter(envFor(shared));
     running.push(e);
     const text = await waitFor(async () => {
       const t = await metricsText(e.port);
-      return value(t, METRICS.agentUp) === 1 && value(t, 'heapwatch_exporter_agent_lines_rejected_total') === 6 ? t : undefined;
-    }, 10_000, 'six rejected lines and a valid reading');
+      return value(t, METRICS.agentUp) === 1 && value(t, 'heapwatch_exporter_agent_lines_rejected_total') === 7 ? t : undefined;
+    }, 10_000, 'seven rejected lines and a valid reading');
+    // The socket's well-formed reading (99e6) is refused: readings come only from the file.
     assert.equal(value(text, METRICS.heapUsed), 20e6);
     assert.equal(value(text, METRICS.containerMemoryLimit), 536870912);
-    assert.ok(e.lines.filter((l) => l.includes('"agent-line-rejected"')).length >= 6);
+    const rejected = e.lines.filter((l) => l.includes('"agent-line-rejected"'));
+    assert.ok(rejected.length >= 7);
+    assert.ok(rejected.some((l) => JSON.parse(l).reason === 'a reading on the socket (readings come from the reading file)'), rejected.join('\n'));
     await e.stop();
     await agent.stop();
   });
