@@ -11,6 +11,12 @@
  * proportion, and comes after a warm-up long enough for the JIT to settle. A control row runs the app without the agent on
  * both sides: its figure is this machine's noise floor in the same run.
  * Targets: <= 2 % more CPU per request, <= 5 MiB more idle RSS (medians).
+ *
+ * For finding what a part of the agent costs: BENCH_AGENT=<file> requires that file in place of
+ * the agent (bench/agent-variants/ has stand-ins that keep one part each), BENCH_NO_READER=1 runs
+ * no sidecar stand-in, BENCH_NO_CONTROL=1 skips the control row, BENCH_NODES=24 and
+ * BENCH_INTERVALS=15 pick rows, and BENCH_ROUNDS, BENCH_RATE, BENCH_SECONDS, BENCH_WARMUP
+ * change the defaults below.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -20,7 +26,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { AGENT_READING_FILE, AGENT_SOCKET } from '../src/contract';
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+/**
+ * Rounds per row. A round's figure swings by several percent (two apps and the load generator
+ * share two cores), and with 5 rounds a row's median moved by 1-2 % between runs (the same
+ * agent code measured +2.1 % on Node 24 in one run, +0.3 % in a run of 7 rounds on another
+ * day): too coarse for a 2 % target. 9 rounds narrow the median's spread; a full run takes
+ * about 20 minutes.
+ */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
 const RATE = Number(process.env.BENCH_RATE ?? 250); // requests per second
 /** The shortest measured window; a row's window is at least its check interval. */
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);

@@ -1,0 +1,2 @@
+'use strict';
+// bench:agent variant: an empty --require, the floor any agent starts from.
