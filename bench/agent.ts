@@ -192,8 +192,9 @@ interface Row { node: string; control: boolean; intervalSeconds: number; base: S
 async function measure(node: { name: string; bin: string }, intervalSeconds: number, withAgent: boolean): Promise<Row> {
   const rounds: Pair[] = [];
   for (let r = 0; r < ROUNDS; r++) rounds.push(await round(node.bin, intervalSeconds, withAgent));
-  const b = { cpuMicrosPerRequest: median(rounds.map((x) => x.base.cpuMicrosPerRequest)), idleRssMiB: median(rounds.map((x) => x.base.idleRssMiB)) };
-  const o = { cpuMicrosPerRequest: median(rounds.map((x) => x.other.cpuMicrosPerRequest)), idleRssMiB: median(rounds.map((x) => x.other.idleRssMiB)) };
+  const medianSample = (xs: Sample[]): Sample => ({ cpuMicrosPerRequest: median(xs.map((x) => x.cpuMicrosPerRequest)), idleRssMiB: median(xs.map((x) => x.idleRssMiB)) });
+  const b = medianSample(rounds.map((x) => x.base));
+  const o = medianSample(rounds.map((x) => x.other));
   // Per-round ratios: both apps of a round saw the same machine.
   const cpuRatios = rounds.map((x) => x.other.cpuMicrosPerRequest / x.base.cpuMicrosPerRequest - 1);
   const rssAddedMiB = median(rounds.map((x) => x.other.idleRssMiB - x.base.idleRssMiB));

@@ -45,7 +45,7 @@ for (const node of NODES) {
 
         const reader = await AgentReader.connect(dir);
         const r = await reader.nextReading();
-        assert.equal(r.pid, out.pids.self, 'the socket publishes the app');
+        assert.equal(r.pid, out.pids.self, 'the reading file describes the app');
         assert.equal((await livez(port)).status, 200);
         assert.deepEqual(watchingLogs(app).map((l) => l.pid), [out.pids.self], 'one watching process');
         assert.deepEqual(conflictLogs(app), [], 'no port or socket conflict in any process');
@@ -78,7 +78,7 @@ for (const node of NODES) {
         assert.notEqual(appPid, app.child.pid, 'the app is npm\'s child, not npm');
         const reader = await AgentReader.connect(dir);
         const r = await reader.nextReading();
-        assert.equal(r.pid, appPid, 'the socket publishes the app');
+        assert.equal(r.pid, appPid, 'the reading file describes the app');
         assert.equal(r.nodeVersion, spawnVersion(node.bin));
         assert.equal((await livez(port)).status, 200);
         assert.deepEqual(watchingLogs(app).map((l) => l.pid), [appPid], 'npm itself started nothing');
