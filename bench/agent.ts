@@ -219,7 +219,9 @@ async function main() {
   console.log('* median of the per-round differences (both apps of a round ran at the same time), not the difference of the medians;');
   console.log('  "other" is the app with the agent, or a second app without it in the control row, whose figure is the noise floor');
   const agentRows = rows.filter((r) => !r.control);
-  const verdict = (rs: Row[]) => ({ cpu: Math.max(...rs.map((r) => r.cpuAdded)) <= CPU_TARGET, rss: Math.max(...rs.map((r) => r.rssAddedMiB)) <= RSS_TARGET_MIB });
+  // null when no row was measured (BENCH_INTERVALS without it): not measured is not met.
+  const verdict = (rs: Row[]) => (rs.length === 0 ? { cpu: null, rss: null }
+    : { cpu: Math.max(...rs.map((r) => r.cpuAdded)) <= CPU_TARGET, rss: Math.max(...rs.map((r) => r.rssAddedMiB)) <= RSS_TARGET_MIB });
   for (const iv of INTERVALS) {
     const v = verdict(agentRows.filter((r) => r.intervalSeconds === iv));
     console.log(`targets at a ${iv} s interval: CPU per request <= +${CPU_TARGET * 100} % ${v.cpu ? 'met' : 'MISSED'}; idle RSS <= +${RSS_TARGET_MIB} MiB ${v.rss ? 'met' : 'MISSED'}`);
