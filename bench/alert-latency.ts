@@ -7,10 +7,10 @@
  *
  *   node build/bench/alert-latency.js [--rounds N]   (default 3)
  */
-import { DEMO_CONFIG } from '../src/local/demo-config';
-import { LocalStack } from '../src/local/local-stack';
-import { runLeak, Scenario } from '../src/local/scenario';
-import { MissingToolsError } from '../src/local/tools';
+import { DEMO_CONFIG } from '../test/harness/demo-config';
+import { LocalStack } from '../test/harness/local-stack';
+import { runLeak, Scenario } from '../test/harness/scenario';
+import { MissingToolsError } from '../test/harness/tools';
 
 const i = process.argv.indexOf('--rounds');
 const ROUNDS = i >= 0 ? Number(process.argv[i + 1]) : 3;

@@ -9,13 +9,13 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DEMO_CONFIG } from '../src/local/demo-config';
-import { demoPicture } from '../src/local/demo-picture';
-import { LocalStack, REPO_ROOT } from '../src/local/local-stack';
-import { checkPanels } from '../src/local/panel-check';
-import { Scenario } from '../src/local/scenario';
-import { Timeline } from '../src/local/timeline';
-import { MissingToolsError } from '../src/local/tools';
+import { DEMO_CONFIG } from '../test/harness/demo-config';
+import { demoPicture } from '../test/harness/demo-picture';
+import { LocalStack, REPO_ROOT } from '../test/harness/local-stack';
+import { checkPanels } from '../test/harness/panel-check';
+import { Scenario } from '../test/harness/scenario';
+import { Timeline } from '../test/harness/timeline';
+import { MissingToolsError } from '../test/harness/tools';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);

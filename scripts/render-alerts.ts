@@ -1,6 +1,6 @@
 /**
  * Writes alerts/ from src/rules with the default config: the rule file Prometheus loads and the
- * promtool unit tests that run against it. `npm run render`; test/rules.test.ts fails on drift.
+ * promtool unit tests that run against it. `npm run render`; test/rules/rules.test.ts fails on drift.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

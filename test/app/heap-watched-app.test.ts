@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Testing } from 'cdk8s';
+import { defaultManifests } from '../../charts/default-app';
+import { HeapWatchedApp } from '../../src/app';
+import { parseQuantity, resolveConfig } from '../../src/config';
+import { AGENT_ENV, DISCOVERY, EXPORTER_ENV } from '../../src/contract';
+import { container, envValue, find } from '../support/manifests';
+
+function appDeployment(input = {}) {
+  const chart = Testing.chart();
+  new HeapWatchedApp(chart, 'App', { config: resolveConfig(input) });
+  const objects = Testing.synth(chart);
+  return { objects, deployment: find(objects, 'Deployment', resolveConfig(input).app.name) };
+}
+
+const nodeOptionsOf = (d: any) => envValue(container(d, 'app'), 'NODE_OPTIONS')!;
+
+describe('HeapWatchedApp', () => {
+  it('derives --max-old-space-size from the memory limit (75 % by default)', () => {
+    const { deployment } = appDeployment({ app: { resources: { memoryLimit: '2Gi', memoryRequest: '2Gi' } } });
+    assert.match(nodeOptionsOf(deployment), /--max-old-space-size=1536(\s|$)/);
+    const half = appDeployment({ app: { resources: { memoryLimit: '1000Mi', memoryRequest: '500Mi' } }, heap: { oldSpaceLimitRatio: 0.5 } });
+    assert.match(nodeOptionsOf(half.deployment), /--max-old-space-size=500(\s|$)/);
+    assert.match(nodeOptionsOf(half.deployment), /--max-semi-space-size=8(\s|$)/);
+    assert.equal(container(half.deployment, 'app').resources.limits.memory, '1000Mi');
+  });
+
+  it('keeps the user NODE_OPTIONS first and adds the agent and heap flags once', () => {
+    const { deployment } = appDeployment({ app: { nodeOptions: '--enable-source-maps --trace-warnings', exposeGc: true } });
+    assert.equal(nodeOptionsOf(deployment),
+      '--enable-source-maps --trace-warnings --require /heapwatch/heapwatch-agent.js --max-old-space-size=768 --max-semi-space-size=16 --expose-gc');
+  });
+
+  it('does not load the agent when the sidecar scrapes the app instead', () => {
+    const { deployment } = appDeployment({ exporter: { source: 'scrape' as any } });
+    assert.doesNotMatch(nodeOptionsOf(deployment), /--require/);
+    assert.equal(deployment.spec.template.spec.initContainers, undefined);
+    assert.equal(container(deployment, 'app').livenessProbe.tcpSocket.port, 'http');
+    assert.equal(envValue(container(deployment, 'heapwatch-exporter'), EXPORTER_ENV.scrapeUrl), 'http://127.0.0.1:3000/metrics');
+  });
+
+  it('copies the agent into the shared volume before the app starts', () => {
+    const { deployment } = appDeployment();
+    const init = container(deployment, 'heapwatch-agent-init');
+    assert.equal(init.image, 'ghcr.io/heapwatch/exporter:0.1.0');
+    assert.match(init.command.join(' '), /copyFileSync\("\/opt\/heapwatch\/heapwatch-agent\.js", "\/heapwatch\/heapwatch-agent\.js"\)/);
+    assert.ok(init.volumeMounts.some((m: any) => m.mountPath === '/heapwatch'));
+    assert.ok(container(deployment, 'app').volumeMounts.some((m: any) => m.mountPath === '/heapwatch'));
+  });
+
+  it('points every probe at a port the container declares', () => {
+    const { deployment } = appDeployment();
+    for (const c of deployment.spec.template.spec.containers) {
+      const declared = new Set(c.ports.flatMap((p: any) => [p.name, p.containerPort]));
+      for (const probe of ['startupProbe', 'livenessProbe', 'readinessProbe']) {
+        const port = c[probe]?.httpGet?.port ?? c[probe]?.tcpSocket?.port;
+        if (port !== undefined) assert.ok(declared.has(port), `${c.name}.${probe} uses ${port}, declared ${[...declared].join(',')}`);
+      }
+    }
+    const app = container(deployment, 'app');
+    assert.equal(app.livenessProbe.httpGet.path, '/livez');
+    assert.equal(app.ports.find((p: any) => p.name === 'hw-liveness').containerPort, 9465);
+  });
+
+  it('passes the heap thresholds from config to the agent', () => {
+    const { deployment } = appDeployment({ heap: { highRatio: 0.9, targetRatio: 0.6, streakAlertChecks: 10, livenessFailChecks: 30, checkIntervalSeconds: 5 } });
+    const app = container(deployment, 'app');
+    assert.equal(envValue(app, AGENT_ENV.highRatio), '0.9');
+    assert.equal(envValue(app, AGENT_ENV.streakAlertChecks), '10');
+    assert.equal(envValue(app, AGENT_ENV.livenessFailChecks), '30');
+    assert.equal(envValue(app, AGENT_ENV.checkIntervalSeconds), '5');
+    assert.equal(app.env.find((e: any) => e.name === AGENT_ENV.containerMemoryLimitBytes).valueFrom.resourceFieldRef.resource, 'limits.memory');
+  });
+
+  it('gives the sidecar its named discovery port, the token as a file and a size-limited snapshot volume', () => {
+    const { deployment } = appDeployment({ exporter: { snapshots: { volumeSizeLimit: '3Gi', tokenSecretName: 'snap-token' } } });
+    const sidecar = container(deployment, 'heapwatch-exporter');
+    assert.deepEqual(sidecar.ports, [{ name: DISCOVERY.portName, containerPort: 9464 }]);
+    assert.equal(envValue(sidecar, EXPORTER_ENV.tokenFile), '/var/run/secrets/heapwatch/token');
+    assert.equal(envValue(sidecar, EXPORTER_ENV.snapshotVolumeLimitBytes), String(parseQuantity('3Gi')));
+    const volumes = deployment.spec.template.spec.volumes;
+    assert.equal(volumes.find((v: any) => v.name === 'heapwatch').emptyDir.sizeLimit, '3Gi');
+    assert.equal(volumes.find((v: any) => v.name === 'snapshot-token').secret.secretName, 'snap-token');
+    assert.equal(deployment.spec.template.metadata.labels[DISCOVERY.podLabel], DISCOVERY.podLabelValue);
+  });
+
+  it('never opens the inspector port', () => {
+    const text = JSON.stringify(defaultManifests({ app: { exposeGc: true } }));
+    assert.doesNotMatch(text, /9229|--inspect/);
+  });
+});

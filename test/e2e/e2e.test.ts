@@ -1,0 +1,222 @@
+/**
+ * End to end on one machine: the default chart synthesized with the demo config, run by a
+ * real Prometheus and a real Alertmanager (Debian's), the demo service with the real agent,
+ * the real exporter sidecar, a kubelet-like prober and a local Slack sink. Steps run in
+ * order and share the running pipeline; every wait is a bounded poll that names what it
+ * awaited and what it saw.
+ *
+ * Order (about two minutes): steady state; fault: sidecar killed while Slack answers 500
+ * (HeapwatchExporterDown delivered once, app untouched); the leak and its alerts; fault:
+ * Alertmanager restarted on its storage (nothing re-sent); liveness restart and the
+ * pre-restart snapshot; NodejsRestartedForHeap; fault: the agent's socket gone
+ * (HeapwatchAgentMissing, app keeps serving); recovery, resolved messages; dashboard queries.
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { AGENT_SOCKET, METRICS } from '../../src/contract';
+import { DEMO_CONFIG } from '../harness/demo-config';
+import { LocalStack } from '../harness/local-stack';
+import { checkPanels } from '../harness/panel-check';
+import { done, notYet, pollUntil } from '../harness/poll';
+import { AlertDelivery, Scenario } from '../harness/scenario';
+
+const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+describe('e2e: the synthesized pipeline on real Prometheus and Alertmanager', { timeout: 240_000 }, () => {
+  let s: LocalStack;
+  let sc: Scenario;
+  // Shared between the ordered steps.
+  let appPid = 0;
+  let leakAt = 0;
+  let crossedAt = 0;
+  let usageHigh: AlertDelivery;
+  let highStreak: AlertDelivery;
+  let streakAt = 0;
+  let failingAt = 0;
+  let restartAt = 0;
+
+  before(async () => {
+    s = await LocalStack.start({ input: DEMO_CONFIG, stopOnExit: true });
+    sc = new Scenario(s);
+  });
+
+  after(async () => {
+    await s?.stop();
+    assert.equal(s?.group.list().length ?? 0, 0, 'every child process is stopped');
+  });
+
+  const appState = async () => (await fetch(`${s.pod.appUrl}/state`, { signal: AbortSignal.timeout(3000) }).then((r) => r.json())) as any;
+  const restartsTotal = async () => (await s.prometheus.query(`${METRICS.appRestarts}{pod="${s.pod.podName}"}`))
+    .map((r) => `${r.metric.reason}=${r.value[1]}`).sort().join(',');
+
+  it('reaches a steady state: sidecar scraped, heap under the target, Watchdog on its own receiver', async () => {
+    const steady = await sc.steady();
+    assert.ok(steady.ratio < s.config.heap.targetRatio, `heap ratio ${steady.ratio} under the target`);
+    assert.equal(steady.watchdog.channel, s.config.slack.watchdogChannel);
+    assert.deepEqual(sc.messageProblems(steady.watchdog, 'Watchdog'), []);
+    appPid = (await appState()).pid;
+  });
+
+  it('fault: a killed sidecar fires HeapwatchExporterDown, delivered once although Slack answered 500 twice; the app is not restarted', async () => {
+    const restartsBefore = s.pod.prober.restarts().length;
+    s.sink.failNext(2);
+    const killedAt = Date.now();
+    await s.pod.exporter!.kill();
+    const down = await sc.alertDelivered('HeapwatchExporterDown', killedAt);
+    assert.equal(s.sink.rejected().filter((m) => m.alertname === 'HeapwatchExporterDown').length, 2, 'two attempts answered 500');
+    assert.deepEqual(sc.messageProblems(down.message, 'HeapwatchExporterDown'), []);
+    assert.ok(down.message.at - killedAt <= sc.allowedLagMs(s.config.alerts.exporterDownFor) + 5000,
+      `delivered ${secs(down.message.at - killedAt)} after the kill (bound plus retries ${secs(sc.allowedLagMs(s.config.alerts.exporterDownFor) + 5000)})`);
+    // The app kept running untouched while its sidecar was down.
+    assert.equal((await appState()).pid, appPid, 'same app process');
+    assert.equal(s.pod.prober.restarts().length, restartsBefore, 'no restart by the prober');
+    const restartedAt = Date.now();
+    await s.pod.startExporter();
+    await sc.resolved('HeapwatchExporterDown', restartedAt);
+    assert.equal(s.sink.find('HeapwatchExporterDown', 'firing').length, 1, 'the firing message was delivered exactly once');
+    assert.equal(await restartsTotal(), 'heap_streak=0,other=0', 'the restarted sidecar counts no app restart');
+  });
+
+  it('a leak crosses the threshold and NodejsHeapUsageHigh reaches Slack within its bound', async () => {
+    const leak = await sc.startLeak();
+    leakAt = leak.at;
+    assert.equal(leak.pid, appPid);
+    crossedAt = (await sc.thresholdCrossed(leakAt)).at;
+    usageHigh = await sc.alertDelivered('NodejsHeapUsageHigh', leakAt);
+    const lag = usageHigh.message.at - crossedAt;
+    const bound = sc.allowedLagMs(s.config.alerts.heapHighFor);
+    assert.ok(lag <= bound, `Slack message ${secs(lag)} after the threshold was crossed; allowed ${secs(bound)}`);
+    assert.ok(usageHigh.firingSeenAt - crossedAt >= sc.ms(s.config.alerts.heapHighFor) - 1000,
+      `fired ${secs(usageHigh.firingSeenAt - crossedAt)} after crossing: not before its 'for' (${s.config.alerts.heapHighFor})`);
+    assert.equal(usageHigh.message.channel, s.config.slack.warningChannel);
+    assert.deepEqual(sc.messageProblems(usageHigh.message, 'NodejsHeapUsageHigh'), []);
+    assert.match(usageHigh.message.text, /\d+(\.\d+)?%/, 'the value as a percentage');
+  });
+
+  it('the streak fires NodejsHeapHighStreak (critical) within its bound', async () => {
+    streakAt = (await sc.streakReached(s.config.heap.streakAlertChecks, leakAt)).at;
+    highStreak = await sc.alertDelivered('NodejsHeapHighStreak', leakAt);
+    const lag = highStreak.message.at - streakAt;
+    assert.ok(lag <= sc.allowedLagMs('0s'), `Slack message ${secs(lag)} after the streak reached ${s.config.heap.streakAlertChecks}; allowed ${secs(sc.allowedLagMs('0s'))}`);
+    assert.ok(highStreak.message.at > usageHigh.message.at, 'NodejsHeapUsageHigh came first');
+    assert.equal(highStreak.message.channel, s.config.slack.criticalChannel);
+    assert.deepEqual(sc.messageProblems(highStreak.message, 'NodejsHeapHighStreak'), []);
+  });
+
+  it('a forced GC reclaims little of a leaking heap', async () => {
+    const gc = await sc.forcedGc();
+    assert.ok(gc.count >= 1);
+    assert.ok(gc.reclaimedBytes < 0.1 * gc.heapUsedBytes,
+      `the last forced GC reclaimed ${gc.reclaimedBytes} B of ${gc.heapUsedBytes} B used (under 10 %)`);
+  });
+
+  it('fault: Alertmanager restarted on the same storage does not re-send what it already sent', async () => {
+    const sentBefore = s.sink.delivered().length;
+    await s.alertmanager.restart();
+    const restartedAt = Date.now();
+    // Prometheus re-sends its active alerts; the restarted Alertmanager must find them in its
+    // notification log (each deduplicating flush queries it) and send nothing again.
+    await pollUntil('the restarted Alertmanager to hold the firing alerts again', async () => {
+      const names = (await s.alertmanager.alerts()).filter((a) => a.status.state !== 'unprocessed').map((a) => a.labels.alertname);
+      return names.includes('NodejsHeapHighStreak') && names.includes('Watchdog') ? done(names) : notYet(names.join(', ') || 'no alerts');
+    }, { timeoutMs: 20_000 });
+    const queriesBack = await s.alertmanager.metric('alertmanager_nflog_queries_total');
+    // The critical group flushes every group_interval: two more flushes, both deduplicated.
+    const queries = await pollUntil(`two more deduplicating flushes (alertmanager_nflog_queries_total >= ${queriesBack + 2})`, async () => {
+      const q = await s.alertmanager.metric('alertmanager_nflog_queries_total');
+      return q >= queriesBack + 2 ? done(q) : notYet(`nflog queries ${q}`);
+    }, { timeoutMs: 30_000 });
+    assert.ok(queries >= queriesBack + 2);
+    const notifiedBefore = new Set(['Watchdog', 'NodejsHeapUsageHigh', 'NodejsHeapHighStreak']);
+    const resent = s.sink.delivered().slice(sentBefore).filter((m) => m.at >= restartedAt && m.status === 'firing' && notifiedBefore.has(m.alertname));
+    assert.deepEqual(resent.map((m) => m.alertname), [], 'no duplicate firing message after the restart');
+  });
+
+  it('liveness fails after the streak and the local kubelet restarts the app', async () => {
+    const failing = await sc.livenessFailing(leakAt);
+    failingAt = failing.at;
+    assert.ok(failing.streak >= s.config.heap.livenessFailChecks, `failing at streak ${failing.streak}`);
+    assert.ok(failingAt > highStreak.message.at, 'the page came before the restart');
+    const restart = await sc.restartedByLiveness(failingAt, appPid);
+    restartAt = restart.at;
+    assert.notEqual(restart.pid, appPid);
+    const probe = s.pod.prober.liveness!;
+    const bound = (probe.periodSeconds * probe.failureThreshold + probe.timeoutSeconds + 2) * 1000;
+    assert.ok(restartAt - failingAt <= bound, `restarted ${secs(restartAt - failingAt)} after /livez failed; allowed ${secs(bound)}`);
+    appPid = restart.pid;
+  });
+
+  it('the pre-restart heap snapshot is downloadable from the sidecar with the token', async () => {
+    const snap = await sc.preRestartSnapshot();
+    assert.match(snap.name, /prerestart\.heapsnapshot$/);
+    assert.ok(snap.bytes > 1000, `${snap.bytes} bytes`);
+    assert.ok(snap.head.startsWith('{"snapshot":'), `a V8 heap snapshot: ${snap.head}`);
+    const unauthorized = await fetch(`${s.pod.exporterUrl}/admin/heap-snapshots`);
+    assert.equal(unauthorized.status, 401, 'the admin API refuses a request without the token');
+  });
+
+  it('NodejsRestartedForHeap fires within its bound', async () => {
+    const restarted = await sc.alertDelivered('NodejsRestartedForHeap', restartAt);
+    const lag = restarted.message.at - restartAt;
+    assert.ok(lag <= sc.allowedLagMs('0s'), `Slack message ${secs(lag)} after the restart; allowed ${secs(sc.allowedLagMs('0s'))}`);
+    assert.deepEqual(sc.messageProblems(restarted.message, 'NodejsRestartedForHeap'), []);
+    assert.equal(await restartsTotal(), 'heap_streak=1,other=0');
+  });
+
+  it('the heap settles and the heap alerts resolve, with resolved messages', async () => {
+    const settled = await sc.settled(restartAt);
+    assert.ok(settled.ratio < s.config.heap.targetRatio);
+    for (const name of ['NodejsHeapHighStreak', 'NodejsHeapUsageHigh']) {
+      const r = await sc.resolved(name, restartAt);
+      assert.equal(r.message.status, 'resolved');
+      assert.match(r.message.text, /\(resolved\)/);
+    }
+  });
+
+  it('fault: the agent socket disappears: HeapwatchAgentMissing fires and the app keeps serving', async () => {
+    const restartsBefore = s.pod.prober.restarts().length;
+    fs.rmSync(path.join(s.pod.sharedDir, AGENT_SOCKET));
+    // A sidecar (re)start is when a vanished socket bites: it cannot reconnect.
+    await s.pod.exporter!.stop(2000);
+    const goneAt = Date.now();
+    await s.pod.startExporter();
+    const missing = await sc.alertDelivered('HeapwatchAgentMissing', goneAt);
+    const lag = missing.message.at - goneAt;
+    assert.ok(lag <= sc.allowedLagMs(s.config.alerts.agentMissingFor), `Slack message ${secs(lag)} after the socket vanished; allowed ${secs(sc.allowedLagMs(s.config.alerts.agentMissingFor))}`);
+    assert.deepEqual(sc.messageProblems(missing.message, 'HeapwatchAgentMissing'), []);
+    const res = await fetch(`${s.pod.appUrl}/`);
+    assert.equal(await res.text(), 'ok\n', 'the app still serves');
+    assert.equal((await appState()).pid, appPid, 'same app process');
+    assert.equal(s.pod.prober.restarts().length, restartsBefore, 'no restart by the prober');
+    assert.equal(s.sampler.last()?.status, 'ok', '/livez still answers ok');
+  });
+
+  it('NodejsRestartedForHeap resolves once its window has passed', async () => {
+    const r = await sc.resolved('NodejsRestartedForHeap', restartAt, sc.ms(s.config.alerts.oomWindow) + 30_000);
+    assert.ok(r.endedSeenAt - restartAt >= sc.ms(s.config.alerts.oomWindow) - 2000, `resolved ${secs(r.endedSeenAt - restartAt)} after the restart`);
+  });
+
+  it('Watchdog went to its own receiver only, and every firing message was delivered once', async () => {
+    const watchdog = s.sink.delivered().filter((m) => m.alertname === 'Watchdog');
+    assert.ok(watchdog.length >= 1);
+    assert.ok(watchdog.every((m) => m.channel === s.config.slack.watchdogChannel));
+    assert.deepEqual(s.sink.delivered().filter((m) => m.channel === s.config.slack.watchdogChannel && m.alertname !== 'Watchdog').map((m) => m.alertname), []);
+    const episodes = s.alerts.of('Watchdog');
+    assert.equal(episodes.length, 1, 'one Watchdog episode in Prometheus: it never stopped firing');
+    assert.equal(episodes[0].endedSeenAt, undefined);
+    const active = await s.alertmanager.alerts();
+    assert.ok(active.some((a) => a.labels.alertname === 'Watchdog' && a.status.state === 'active'), 'Watchdog still active at the end');
+    const counts = new Map<string, number>();
+    for (const m of s.sink.delivered().filter((x) => x.status === 'firing')) counts.set(m.alertname, (counts.get(m.alertname) ?? 0) + 1);
+    assert.deepEqual(Object.fromEntries([...counts].filter(([, n]) => n !== 1)), {}, `firing messages per alert: ${JSON.stringify(Object.fromEntries(counts))}`);
+  });
+
+  it('every dashboard panel query evaluates on the running Prometheus and returns data, unless it reads cluster-only series or steps coarser than the run', async () => {
+    const results = await checkPanels(s.prometheus, s.config, { namespace: s.pod.namespace, app: s.pod.appName, pod: s.pod.podName }, (Date.now() - s.t0) / 1000);
+    assert.ok(results.length > 0, 'the dashboard has queries');
+    assert.deepEqual(results.filter((r) => r.outcome === 'error').map((r) => `${r.panel}/${r.refId}: ${r.error}`), []);
+    assert.deepEqual(results.filter((r) => r.outcome === 'no-data' && !r.needsCluster && !r.coarserThanRun).map((r) => `${r.panel}/${r.refId}: ${r.expr}`), []);
+  });
+});
