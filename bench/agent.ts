@@ -21,10 +21,10 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { AGENT_READING_FILE, AGENT_SOCKET } from '../src/contract';
+import { freePort } from '../test/support/free-port';
 
 /**
  * Rounds per row. A round's figure swings by several percent (two apps and the load generator
@@ -99,15 +99,6 @@ async function start(bin: string, withAgent: boolean, intervalSeconds: number): 
     child.once('exit', (code) => reject(new Error(`bench app exited (${code})`)));
   });
   return { child, port, dir };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
 }
 
 /**

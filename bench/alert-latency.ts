@@ -10,7 +10,7 @@
 import { DEMO_CONFIG } from '../test/harness/demo-config';
 import { LocalStack } from '../test/harness/local-stack';
 import { runLeak, Scenario } from '../test/harness/scenario';
-import { MissingToolsError } from '../test/harness/tools';
+import { MissingToolsError } from '../test/support/tools';
 
 const i = process.argv.indexOf('--rounds');
 const ROUNDS = i >= 0 ? Number(process.argv[i + 1]) : 3;

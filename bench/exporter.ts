@@ -15,10 +15,10 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { bundleExporter, EXPORTER_NODE_FLAGS, REPO_ROOT } from '../src/exporter/bundle';
+import { freePort } from '../test/support/free-port';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const SCRAPES = Number(process.env.SCRAPES ?? 200);
@@ -67,15 +67,6 @@ function cpuSeconds(pid: number): number {
   };
   visit(pid);
   return ticks / CLK_TCK;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 async function waitLine(proc: ChildProcess, test: (l: string) => boolean, what: string): Promise<string> {

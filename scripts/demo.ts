@@ -11,11 +11,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DEMO_CONFIG } from '../test/harness/demo-config';
 import { demoPicture } from '../test/harness/demo-picture';
-import { LocalStack, REPO_ROOT } from '../test/harness/local-stack';
+import { LocalStack } from '../test/harness/local-stack';
 import { checkPanels } from '../test/harness/panel-check';
 import { Scenario } from '../test/harness/scenario';
 import { Timeline } from '../test/harness/timeline';
-import { MissingToolsError } from '../test/harness/tools';
+import { REPO_ROOT } from '../test/support/repo-root';
+import { MissingToolsError } from '../test/support/tools';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);

@@ -14,7 +14,6 @@ import { after, before, describe, it } from 'node:test';
 import { AGENT_ENV, EXPORTER_ENV, JOBS, LIVENESS_PROBE } from '../../src/contract';
 import { LocalAlertmanager } from '../harness/alertmanager-local';
 import { LocalPod } from '../harness/local-pod';
-import { REPO_ROOT } from '../harness/local-stack';
 import { LocalPrometheus } from '../harness/prometheus-local';
 import { DEMO_CONFIG } from '../harness/demo-config';
 import { synthesizeDefaultChart } from '../harness/demo-chart';
@@ -23,10 +22,12 @@ import { longestSubqueryStep, metricNames } from '../harness/panel-check';
 import { PodFiles } from '../harness/pod-files';
 import { done, notYet, PollAbort, PollTimeout, pollUntil } from '../harness/poll';
 import { Prober } from '../harness/prober';
-import { freePort, ProcessGroup, waitForHttp } from '../harness/processes';
+import { ProcessGroup, waitForHttp } from '../harness/processes';
 import { SlackSink } from '../harness/slack-sink';
 import { renderHeapChart } from '../harness/svg';
 import { Timeline } from '../harness/timeline';
+import { freePort } from '../support/free-port';
+import { REPO_ROOT } from '../support/repo-root';
 
 describe('pollUntil', () => {
   it('returns the value once an attempt is done', async () => {

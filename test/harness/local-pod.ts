@@ -8,9 +8,10 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AGENT_FILE, DISCOVERY, EXPORTER_ENV, TARGET_LABELS } from '../../src/contract';
+import { freePort } from '../support/free-port';
 import { containerOf, containerPort, envOf, Manifest, mountsOf, probeOf, workloadWithPodLabel } from './manifests';
 import { PodFiles } from './pod-files';
-import { freePort, ManagedProcess, ProcessGroup, waitForHttp } from './processes';
+import { ManagedProcess, ProcessGroup, waitForHttp } from './processes';
 import { ProbeEvent, Prober } from './prober';
 import { StaticTarget } from './static-discovery';
 

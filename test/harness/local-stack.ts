@@ -9,6 +9,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { HeapwatchConfig, HeapwatchConfigInput, resolveConfig } from '../../src/config';
 import { JOBS } from '../../src/contract';
+import { freePort } from '../support/free-port';
+import { REPO_ROOT } from '../support/repo-root';
+import { requireTools } from '../support/tools';
 import { AlertWatcher } from './alert-watcher';
 import { LocalAlertmanager } from './alertmanager-local';
 import { synthesizeDefaultChart } from './demo-chart';
@@ -16,13 +19,9 @@ import { HeapSampler } from './heap-sampler';
 import { LocalPod } from './local-pod';
 import { readManifests } from './manifests';
 import { ProbeEvent } from './prober';
-import { freePort, ProcessGroup } from './processes';
+import { ProcessGroup } from './processes';
 import { LocalPrometheus } from './prometheus-local';
 import { SlackMessage, SlackSink } from './slack-sink';
-import { requireTools } from './tools';
-
-/** The repository root, from test/harness (ts) or build/test/harness (js). */
-export const REPO_ROOT = path.resolve(__dirname, __dirname.includes(`${path.sep}build${path.sep}`) ? '../../..' : '../..');
 
 export interface LocalStackOptions {
   /** The config to synthesize the chart with (e.g. DEMO_CONFIG). */
@@ -59,7 +58,7 @@ export class LocalStack {
   }
 
   static async start(o: LocalStackOptions): Promise<LocalStack> {
-    requireTools();
+    requireTools(['prometheus', 'prometheus-alertmanager'], 'the local heapwatch pipeline');
     const s = new LocalStack(o);
     if (o.stopOnExit ?? true) {
       const removeStop = s.group.stopOnExit();

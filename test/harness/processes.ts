@@ -5,7 +5,6 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import { done, notYet, PollAbort, pollUntil } from './poll';
 
 export interface SpawnOptions {
@@ -133,19 +132,6 @@ export class ProcessGroup {
       process.off('SIGTERM', onSignal);
     };
   }
-}
-
-/** A free TCP port on 127.0.0.1 (listen on port 0, read it, close). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /**

@@ -10,15 +10,18 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { AGENT_ENV, AGENT_READING_FILE, AGENT_SOCKET, AgentReading, SnapshotResult } from '../../src/contract';
+import { REPO_ROOT } from './repo-root';
 
-export const REPO = path.join(__dirname, '..', '..', '..');
-export const AGENT = path.join(REPO, 'src', 'agent', 'heapwatch-agent.js');
-export const FIXTURES = path.join(REPO, 'test', 'fixtures');
+// The agent tests take their free ports from here with the rest of their toolkit.
+export { freePort } from './free-port';
+
+export const AGENT = path.join(REPO_ROOT, 'src', 'agent', 'heapwatch-agent.js');
+export const FIXTURES = path.join(REPO_ROOT, 'test', 'fixtures');
 
 /** The two Node versions every key case runs on. */
 export const NODES = [
   { name: 'Node 20', bin: '/usr/bin/node' },
-  { name: 'Node 24', bin: path.join(REPO, 'node_modules', '.bin', 'node') },
+  { name: 'Node 24', bin: path.join(REPO_ROOT, 'node_modules', '.bin', 'node') },
 ] as const;
 export type NodeUnderTest = (typeof NODES)[number];
 
@@ -54,18 +57,6 @@ export function tempDir(prefix: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `hw-${prefix}-`));
   madeDirs.push(dir);
   return dir;
-}
-
-/** A port nobody listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '0.0.0.0', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** Agent settings for tests, by AGENT_ENV key; numbers are written as env strings. */

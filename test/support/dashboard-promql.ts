@@ -2,37 +2,27 @@
  * Test helpers for the dashboard's PromQL: the real promtool parses the queries, and a small
  * tokenizer lists the metric names a query reads, for the allow-list check.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-export interface PromtoolResult {
-  readonly status: number;
-  readonly output: string;
-}
+import { runTool, ToolResult } from './tools';
 
 /**
  * Writes `exprs` as recording rules into a temporary rule file and runs `promtool check rules`
  * on it. Throws (never skips) when promtool is not installed.
  */
-export function promtoolCheckExprs(exprs: readonly string[]): PromtoolResult {
+export function promtoolCheckExprs(exprs: readonly string[]): ToolResult {
   const rules = exprs.map((expr, i) => ({ record: `heapwatch_dashboard_query_${i}`, expr }));
   return runPromtool(['check', 'rules'], 'dashboard-queries.yaml', { groups: [{ name: 'dashboard-queries', rules }] });
 }
 
 /** Writes `content` as JSON (valid YAML, every string safely quoted) and runs promtool on it. */
-function runPromtool(args: string[], fileName: string, content: object): PromtoolResult {
+function runPromtool(args: string[], fileName: string, content: object): ToolResult {
   const dir = mkdtempSync(join(tmpdir(), 'heapwatch-dashboard-'));
   try {
     const file = join(dir, fileName);
     writeFileSync(file, JSON.stringify(content, null, 2));
-    const r = spawnSync('promtool', [...args, file], { encoding: 'utf8', timeout: 60_000 });
-    if (r.error && (r.error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new Error('promtool is not installed; the dashboard tests never skip it. Install: sudo apt-get install -y prometheus');
-    }
-    if (r.error) throw r.error;
-    return { status: r.status ?? -1, output: `${r.stdout}${r.stderr}` };
+    return runTool('promtool', [...args, file]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -70,6 +60,6 @@ export function metricNamesIn(expr: string): string[] {
  * Runs `promtool test rules` on a unit-test file (given as an object, written as JSON, which
  * is YAML). Used to evaluate dashboard queries on synthetic series with Prometheus's own engine.
  */
-export function promtoolTestRules(testFile: object): PromtoolResult {
+export function promtoolTestRules(testFile: object): ToolResult {
   return runPromtool(['test', 'rules'], 'dashboard-queries.test.yaml', testFile);
 }

@@ -5,10 +5,10 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { bundleExporter, EXPORTER_NODE_FLAGS, REPO_ROOT } from '../../src/exporter/bundle';
+import { freePort } from './free-port';
 
 export const FIXTURES = path.join(REPO_ROOT, 'test/fixtures');
 export const AGENT_PATH = path.join(REPO_ROOT, 'src/agent/heapwatch-agent.js');
@@ -110,18 +110,6 @@ export async function startScriptedAgent(script: Record<string, unknown> & { dir
   const r = run([path.join(FIXTURES, 'exporter-scripted-agent.js')], { PATH: process.env.PATH, SCRIPT: JSON.stringify(script) });
   await waitFor(() => (r.lines.includes('ready') ? true : undefined), 10_000, 'the scripted agent');
   return r;
-}
-
-/** A free TCP port (for the agent's /livez, which must not collide between parallel tests). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
 }
 
 /** A real app process with the REAL heapwatch agent loaded through NODE_OPTIONS. */
