@@ -1,25 +1,25 @@
 /**
  * Writes alerts/ from src/rules with the default config: the rule file Prometheus loads and the
- * promtool unit tests that run against it. `npm run render`; test/rules/rules.test.ts fails on drift.
+ * promtool unit tests that run against it. `npm run render`; test/rules/render.unit.test.ts fails on drift.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveConfig } from '../src/config';
 import { RULES_FILE, renderRules, renderRuleTests } from '../src/rules';
+import { describeRender, RenderResult, writeRendered } from './write-rendered';
 
-const root = join(__dirname, '..', '..');
-const alertsDir = join(root, 'alerts');
-const testsDir = join(alertsDir, 'tests');
+/** What alerts/ holds that is rendered: the rule files at its top and the promtool tests in tests/. README.md and runbooks/ are hand-written. */
+export function ownedByRenderAlerts(rel: string): boolean {
+  return /^(tests\/)?[^/]+\.yaml$/.test(rel);
+}
 
-const config = resolveConfig();
-mkdirSync(testsDir, { recursive: true });
-const written: string[] = [];
-for (const [name, text] of Object.entries(renderRules(config))) {
-  writeFileSync(join(alertsDir, name), text);
-  written.push(`alerts/${name}`);
+export function renderAlertsInto(alertsDir: string): RenderResult {
+  const config = resolveConfig();
+  const files: Record<string, string> = { ...renderRules(config) };
+  for (const [name, text] of Object.entries(renderRuleTests(config, [`../${RULES_FILE}`]))) files[`tests/${name}`] = text;
+  return writeRendered({ dir: alertsDir, files, owns: ownedByRenderAlerts });
 }
-for (const [name, text] of Object.entries(renderRuleTests(config, [`../${RULES_FILE}`]))) {
-  writeFileSync(join(testsDir, name), text);
-  written.push(`alerts/tests/${name}`);
+
+if (require.main === module) {
+  // build/scripts/render-alerts.js -> the repository root.
+  console.log(describeRender('alerts', renderAlertsInto(join(__dirname, '..', '..', 'alerts'))));
 }
-console.log(`render-alerts: wrote ${written.join(', ')}`);

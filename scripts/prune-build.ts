@@ -1,0 +1,34 @@
+/**
+ * The second half of `npm run build`: tsc never deletes an output, so a test that was moved or
+ * deleted would still run from build/test. This removes every compiled .js in build/ whose .ts
+ * source is gone (and the folders that leaves empty). Outputs with a source and build/.tsbuildinfo
+ * stay as they are, so the next tsc run is still incremental.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/** Removes the orphaned .js files under `buildDir` (the outDir of `root`'s tsconfig); returns them relative to `root`. */
+export function pruneBuild(root: string, buildDir = path.join(root, 'build')): string[] {
+  const removed: string[] = [];
+  const visit = (dir: string): void => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const file = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        visit(file);
+        if (fs.readdirSync(file).length === 0) fs.rmdirSync(file);
+      } else if (entry.name.endsWith('.js')) {
+        const source = path.join(root, path.relative(buildDir, file)).replace(/\.js$/, '.ts');
+        if (fs.existsSync(source)) continue;
+        fs.rmSync(file);
+        removed.push(path.relative(root, file));
+      }
+    }
+  };
+  if (fs.existsSync(buildDir)) visit(buildDir);
+  return removed;
+}
+
+if (require.main === module) {
+  // build/scripts/prune-build.js -> the repository root.
+  for (const file of pruneBuild(path.join(__dirname, '..', '..'))) console.log(`prune-build: removed ${file} (its .ts source is gone)`);
+}
