@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { HeapwatchConfig, MetricsSource } from '../config';
+import { MetricsSource, requireResolved, ResolvedConfig } from '../config';
 import { AGENT_FILE, AGENT_SOURCE_IN_IMAGE, CONTAINERS, DISCOVERY, LIVENESS_PROBE, SHARED_DIR, TOKEN_MOUNT_DIR } from '../contract';
 import { addDisruptionBudget } from '../k8s/disruption-budget';
 import { allLabels, ComponentLabels, imageVersion, selectorLabels } from '../k8s/labels';
@@ -16,7 +16,7 @@ export interface HeapWatchedAppProps {
    * `config.heap` and `config.exporter` drive the agent, probes and sidecar. For several
    * apps, resolve one config per app.
    */
-  readonly config: HeapwatchConfig;
+  readonly config: ResolvedConfig;
   /**
    * The uid the app runs as (heapwatch pods never run as root).
    * @default 1000 (the `node` user of the official Node.js images)
@@ -39,7 +39,7 @@ export class HeapWatchedApp extends Construct {
 
   constructor(scope: Construct, id: string, props: HeapWatchedAppProps) {
     super(scope, id);
-    const c = props.config;
+    const c = requireResolved(props.config, 'HeapWatchedApp');
     const a = c.app;
     const e = c.exporter;
     const ns = a.namespace;

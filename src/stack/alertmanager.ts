@@ -1,7 +1,7 @@
 import { Yaml } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { HeapwatchConfig } from '../config';
+import { requireResolved, ResolvedConfig } from '../config';
 import { checksumAnnotation } from '../k8s/checksum';
 import { allLabels, ComponentLabels, imageVersion, selectorLabels } from '../k8s/labels';
 import { containerSecurity, httpProbe, podSecurity, resourceRequirements } from '../k8s/pod-security';
@@ -10,7 +10,7 @@ import { ALERTMANAGER, ALERTMANAGER_PATHS, statefulPodHosts } from './names';
 
 export interface AlertmanagerProps {
   /** The resolved heapwatch config. */
-  readonly config: HeapwatchConfig;
+  readonly config: ResolvedConfig;
 }
 
 /**
@@ -25,7 +25,7 @@ export class Alertmanager extends Construct {
 
   constructor(scope: Construct, id: string, props: AlertmanagerProps) {
     super(scope, id);
-    const c = props.config;
+    const c = requireResolved(props.config, 'Alertmanager');
     const a = c.alertmanager;
     const ns = c.namespace;
     this.labels = { name: ALERTMANAGER.name, component: 'alerting', version: imageVersion(a.image) };

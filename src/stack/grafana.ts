@@ -1,7 +1,7 @@
 import { Yaml } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { HeapwatchConfig } from '../config';
+import { requireResolved, ResolvedConfig } from '../config';
 import { checksumAnnotation } from '../k8s/checksum';
 import { allLabels, ComponentLabels, imageVersion, selectorLabels } from '../k8s/labels';
 import { containerSecurity, httpProbe, podSecurity, resourceRequirements } from '../k8s/pod-security';
@@ -9,7 +9,7 @@ import { GRAFANA, PROMETHEUS, serviceHost } from './names';
 
 export interface GrafanaProps {
   /** The resolved heapwatch config. */
-  readonly config: HeapwatchConfig;
+  readonly config: ResolvedConfig;
   /**
    * Dashboards to provision (file name -> JSON text), e.g. renderDashboards(config).
    * @default - none
@@ -28,7 +28,8 @@ const PATHS = {
 } as const;
 
 /** Grafana's provisioning files: the Prometheus datasource and a file dashboard provider. */
-export function grafanaProvisioning(c: HeapwatchConfig): { datasources: string; dashboards: string } {
+export function grafanaProvisioning(c: ResolvedConfig): { datasources: string; dashboards: string } {
+  requireResolved(c, 'grafanaProvisioning()');
   return {
     datasources: Yaml.stringify({
       apiVersion: 1,
@@ -67,7 +68,7 @@ export class Grafana extends Construct {
 
   constructor(scope: Construct, id: string, props: GrafanaProps) {
     super(scope, id);
-    const c = props.config;
+    const c = requireResolved(props.config, 'Grafana');
     const g = c.grafana;
     const ns = c.namespace;
     this.labels = { name: GRAFANA.name, component: 'dashboards', version: imageVersion(g.image) };

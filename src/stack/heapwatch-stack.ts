@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { HeapwatchConfig } from '../config';
+import { requireResolved, ResolvedConfig } from '../config';
 import { renderDashboards } from '../dashboard';
 import { renderRules } from '../rules';
 import { addDisruptionBudget } from '../k8s/disruption-budget';
@@ -13,7 +13,7 @@ import { Prometheus } from './prometheus';
 
 export interface HeapwatchStackProps {
   /** The resolved heapwatch config (resolveConfig()). */
-  readonly config: HeapwatchConfig;
+  readonly config: ResolvedConfig;
   /**
    * Prometheus rule files (file name -> YAML).
    * @default - heapwatch's alert and recording rules, renderRules(config)
@@ -38,7 +38,7 @@ export class HeapwatchStack extends Construct {
 
   constructor(scope: Construct, id: string, props: HeapwatchStackProps) {
     super(scope, id);
-    const c = props.config;
+    const c = requireResolved(props.config, 'HeapwatchStack');
     new k8s.KubeNamespace(this, 'Namespace', {
       metadata: {
         name: c.namespace,

@@ -1,7 +1,7 @@
 import { Yaml } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { HeapwatchConfig } from '../config';
+import { requireResolved, ResolvedConfig } from '../config';
 import { checksumAnnotation } from '../k8s/checksum';
 import { allLabels, ComponentLabels, imageVersion, selectorLabels } from '../k8s/labels';
 import { containerSecurity, httpProbe, podSecurity, resourceRequirements } from '../k8s/pod-security';
@@ -10,7 +10,7 @@ import { buildPrometheusConfig } from './prometheus-config';
 
 export interface PrometheusProps {
   /** The resolved heapwatch config. */
-  readonly config: HeapwatchConfig;
+  readonly config: ResolvedConfig;
   /**
    * Rule files to mount (file name -> YAML text), e.g. renderRules(config).
    * @default - no rule files
@@ -30,7 +30,7 @@ export class Prometheus extends Construct {
 
   constructor(scope: Construct, id: string, props: PrometheusProps) {
     super(scope, id);
-    const c = props.config;
+    const c = requireResolved(props.config, 'Prometheus');
     const p = c.prometheus;
     const ns = c.namespace;
     this.labels = { name: PROMETHEUS.name, component: 'monitoring', version: imageVersion(p.image) };

@@ -1,5 +1,5 @@
 /** "Now": is the heap healthy right now, and are the success targets met? */
-import { HeapwatchConfig } from '../../config';
+import { ResolvedConfig } from '../../config';
 import { METRICS, RECORDS } from '../../contract';
 import { heapBasis } from '../heap-basis';
 import { COLOR, gaugePanel, statPanel, Step } from '../panels';
@@ -11,7 +11,7 @@ import { UNIT } from '../units';
 /** The success target's window (the origin plan: no memory-related crash for 30 days). */
 const SUCCESS_WINDOW = '30d';
 
-export function nowSection(config: HeapwatchConfig): Section {
+export function nowSection(config: ResolvedConfig): Section {
   const { highRatio, targetRatio, streakAlertChecks, livenessFailChecks } = config.heap;
   const denominator = heapBasis(config).name;
   const streakSteps: Step[] = [{ value: streakAlertChecks, color: COLOR.high }];
