@@ -4,7 +4,9 @@ import { Construct } from 'constructs';
 import { requireResolved, ResolvedConfig } from '../config';
 import { checksumAnnotation } from '../k8s/checksum';
 import { allLabels, ComponentLabels, imageVersion, selectorLabels } from '../k8s/labels';
-import { containerSecurity, httpProbe, podSecurity, resourceRequirements } from '../k8s/pod-security';
+import { containerSecurity, podSecurity } from '../k8s/pod-security';
+import { httpProbe } from '../k8s/probes';
+import { resourceRequirements } from '../k8s/resources';
 import { buildAlertmanagerConfig, SLACK_TEMPLATE, TEMPLATE_FILE } from './alertmanager-config';
 import { ALERTMANAGER, ALERTMANAGER_PATHS, statefulPodHosts } from './names';
 

@@ -3,7 +3,9 @@ import { Construct } from 'constructs';
 import { requireResolved, ResolvedConfig } from '../config';
 import { DISCOVERY } from '../contract';
 import { allLabels, ComponentLabels, imageVersion, selectorLabels } from '../k8s/labels';
-import { containerSecurity, httpProbe, podSecurity, resourceRequirements } from '../k8s/pod-security';
+import { containerSecurity, podSecurity } from '../k8s/pod-security';
+import { httpProbe } from '../k8s/probes';
+import { resourceRequirements } from '../k8s/resources';
 import { KUBE_STATE_METRICS } from './names';
 
 export interface KubeStateMetricsProps {
