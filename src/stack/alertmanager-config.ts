@@ -2,8 +2,8 @@
  * alertmanager.yml and its Slack message template, from the config. Pure, so amtool can
  * check exactly what is synthesized and the demo can run a real Alertmanager on it.
  *
- * Routing (design brief): critical and warning to their Slack channels, Watchdog to its own
- * receiver, everything else (severity info) to a receiver that sends nothing. A critical
+ * Routing: critical and warning to their Slack channels, Watchdog to its own receiver (so a
+ * silent pipeline is noticed apart from real alerts), everything else (severity info) to a receiver that sends nothing. A critical
  * alert mutes warnings for the same pod, so a leaking pod pages once, for the right reason.
  */
 import { requireResolved, ResolvedConfig } from '../config';

@@ -4,7 +4,8 @@ import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { ConfigError, resolveConfig, runbookUrl } from '../../src/config';
 import { ALERTS, DASHBOARD_UID, RECORDS } from '../../src/contract';
-import { buildRuleGroups, dashboardUrl, expandTemplate, goG4, isAlertingRule, RecordingRule, RULES_FILE, renderRules, renderRuleTests } from '../../src/rules';
+import { buildRuleGroups, dashboardUrl, isAlertingRule, RecordingRule, RULES_FILE, renderRules, renderRuleTests } from '../../src/rules';
+import { expandTemplate, goG4 } from '../../src/rules/promtool-tests/go-format';
 import { notation, ramp } from '../../src/rules/promtool-tests/series';
 
 const config = resolveConfig();

@@ -15,7 +15,7 @@ export function heapSection(config: ResolvedConfig): Section {
 
   const ratioQueries = [{ expr: perPod(RECORDS.heapRatio), legend: `{{pod}} used / ${basisName}` }];
   if (ratioBasis === HeapRatioBasis.LIMIT) {
-    // Shown for comparison with the origin plan's monitor; it sits at 85-95 % when healthy.
+    // Shown for comparison with monitors that alert on used / total; it sits at 85-95 % when healthy.
     ratioQueries.push({ expr: perPod(METRICS.heapUsedTotalRatio), legend: '{{pod}} used / total (not alerted on)' });
   }
 

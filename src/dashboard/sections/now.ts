@@ -8,7 +8,7 @@ import { appSel, pct, podSel } from '../selectors';
 import { Section } from '../section';
 import { UNIT } from '../units';
 
-/** The success target's window (the origin plan: no memory-related crash for 30 days). */
+/** The success target's window: no memory-related crash for 30 days, long enough to span a slow leak's growth and several deploys. */
 const SUCCESS_WINDOW = '30d';
 
 export function nowSection(config: ResolvedConfig): Section {
