@@ -7,7 +7,7 @@
  * the AGENT_ENV names, and test/contract.test.ts fails when the two drift apart.
  */
 
-/** Metric names (design brief, "Metrics exported by the sidecar"). */
+/** Metric names: prom-client's standard names where one exists, so existing Node.js dashboards keep working. */
 export const METRICS = {
   heapUsed: 'nodejs_heap_size_used_bytes',
   heapTotal: 'nodejs_heap_size_total_bytes',
@@ -20,7 +20,7 @@ export const METRICS = {
   startTime: 'process_start_time_seconds',
   memoryUsage: 'nodejs_memory_usage_bytes', // {type}: rss, heapTotal, heapUsed, external, arrayBuffers
   heapUsedRatio: 'heapwatch_heap_used_ratio', // used / limit
-  heapUsedTotalRatio: 'heapwatch_heap_used_total_ratio', // used / total (the origin plan's ratio)
+  heapUsedTotalRatio: 'heapwatch_heap_used_total_ratio', // used / total (what many Node.js monitors alert on; not alerted on here)
   highStreak: 'heapwatch_heap_high_streak', // consecutive high checks
   liveAfterGc: 'heapwatch_heap_live_after_gc_bytes', // heap used right after the last major GC
   livenessFailing: 'heapwatch_liveness_failing', // 1 while /livez answers 503
@@ -55,7 +55,7 @@ export const RECORDS = {
   gcTimeRatio: 'heapwatch:gc_time:ratio_rate5m',
 } as const;
 
-/** Alert names (design brief, "Alerts"). */
+/** Alert names: the rules, runbooks, README, dashboard and tests all refer to these. */
 export const ALERTS = [
   'NodejsHeapUsageHigh',
   'NodejsHeapHighStreak',

@@ -3,7 +3,7 @@
  * the one config. The names are the contract in src/contract.ts.
  */
 import { k8s } from 'cdk8s-plus-27';
-import { HeapwatchConfig, parseDuration, parseQuantity } from '../config';
+import { parseDuration, parseQuantity, requireResolved, ResolvedConfig } from '../config';
 import { AGENT_ENV, CONTAINERS, EXPORTER_ENV, livenessToleranceSeconds, SHARED_DIR, TOKEN_MOUNT_DIR } from '../contract';
 
 const value = (name: string, v: string | number | boolean): k8s.EnvVar => ({ name, value: String(v) });
@@ -14,7 +14,8 @@ const appMemoryLimit = (name: string): k8s.EnvVar => ({
   valueFrom: { resourceFieldRef: { containerName: CONTAINERS.app, resource: 'limits.memory', divisor: k8s.Quantity.fromString('1') } },
 });
 
-export function agentEnv(c: HeapwatchConfig): k8s.EnvVar[] {
+export function agentEnv(c: ResolvedConfig): k8s.EnvVar[] {
+  requireResolved(c, 'agentEnv()');
   const h = c.heap;
   return [
     value(AGENT_ENV.dir, SHARED_DIR),
@@ -31,7 +32,8 @@ export function agentEnv(c: HeapwatchConfig): k8s.EnvVar[] {
   ];
 }
 
-export function exporterEnv(c: HeapwatchConfig): k8s.EnvVar[] {
+export function exporterEnv(c: ResolvedConfig): k8s.EnvVar[] {
+  requireResolved(c, 'exporterEnv()');
   const e = c.exporter;
   return [
     value(EXPORTER_ENV.dir, SHARED_DIR),

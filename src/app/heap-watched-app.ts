@@ -1,11 +1,14 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { HeapwatchConfig, MetricsSource } from '../config';
+import { MetricsSource, requireResolved, ResolvedConfig, throwIfPropProblems } from '../config';
+import { show } from '../config/show';
 import { AGENT_FILE, AGENT_SOURCE_IN_IMAGE, CONTAINERS, DISCOVERY, LIVENESS_PROBE, SHARED_DIR, TOKEN_MOUNT_DIR } from '../contract';
 import { addDisruptionBudget } from '../k8s/disruption-budget';
 import { allLabels, ComponentLabels, imageVersion, selectorLabels } from '../k8s/labels';
 import { podsInNamespace, tcp } from '../k8s/network-policy';
-import { containerSecurity, httpProbe, podSecurity, resourceRequirements } from '../k8s/pod-security';
+import { containerSecurity, podSecurity } from '../k8s/pod-security';
+import { httpProbe } from '../k8s/probes';
+import { resourceRequirements } from '../k8s/resources';
 import { PROMETHEUS } from '../stack/names';
 import { agentEnv, exporterEnv } from './container-env';
 import { nodeOptions } from './node-options';
@@ -16,13 +19,18 @@ export interface HeapWatchedAppProps {
    * `config.heap` and `config.exporter` drive the agent, probes and sidecar. For several
    * apps, resolve one config per app.
    */
-  readonly config: HeapwatchConfig;
+  readonly config: ResolvedConfig;
   /**
-   * The uid the app runs as (heapwatch pods never run as root).
+   * The uid the app runs as: a whole number from 1 to 2147483647 (heapwatch pods never run as root).
    * @default 1000 (the `node` user of the official Node.js images)
    */
   readonly runAsUser?: number;
 }
+
+/** The `node` user of the official Node.js images. */
+const DEFAULT_RUN_AS_USER = 1000;
+/** The largest uid Kubernetes accepts: its API validates runAsUser as 0 to 2^31 - 1. */
+const MAX_UID = 2147483647;
 
 /** The init container's job: put the agent where NODE_OPTIONS can --require it. */
 const COPY_AGENT = `require('fs').copyFileSync(${JSON.stringify(AGENT_SOURCE_IN_IMAGE)}, ${JSON.stringify(`${SHARED_DIR}/${AGENT_FILE}`)})`;
@@ -39,7 +47,10 @@ export class HeapWatchedApp extends Construct {
 
   constructor(scope: Construct, id: string, props: HeapWatchedAppProps) {
     super(scope, id);
-    const c = props.config;
+    const c = requireResolved(props.config, 'HeapWatchedApp');
+    const runAsUser = props.runAsUser ?? DEFAULT_RUN_AS_USER;
+    throwIfPropProblems('HeapWatchedApp', Number.isInteger(runAsUser) && runAsUser >= 1 && runAsUser <= MAX_UID ? [] :
+      [`'runAsUser' (${show(runAsUser)}) must be a whole number from 1 to ${MAX_UID}: 0 is root, which heapwatch pods never run as`]);
     const a = c.app;
     const e = c.exporter;
     const ns = a.namespace;
@@ -95,7 +106,7 @@ export class HeapWatchedApp extends Construct {
           metadata: { labels: { ...labels, [DISCOVERY.podLabel]: DISCOVERY.podLabelValue } },
           spec: {
             automountServiceAccountToken: false,
-            securityContext: podSecurity(props.runAsUser ?? 1000),
+            securityContext: podSecurity(runAsUser),
             initContainers: withAgent ? [{
               name: CONTAINERS.agentInit,
               image: e.image,

@@ -1,4 +1,4 @@
-import { derive, HeapwatchConfig, MetricsSource } from '../config';
+import { derive, MetricsSource, requireResolved, ResolvedConfig } from '../config';
 import { AGENT_FILE, SHARED_DIR } from '../contract';
 
 /**
@@ -8,7 +8,8 @@ import { AGENT_FILE, SHARED_DIR } from '../contract';
  * Derived, never hand-set: a heap limit above the container limit means the kernel's OOM
  * killer strikes before V8 can report anything.
  */
-export function nodeOptions(c: HeapwatchConfig): string {
+export function nodeOptions(c: ResolvedConfig): string {
+  requireResolved(c, 'nodeOptions()');
   const parts = [c.app.nodeOptions.trim()];
   if (c.exporter.source === MetricsSource.AGENT) parts.push(`--require ${SHARED_DIR}/${AGENT_FILE}`);
   const d = derive(c);

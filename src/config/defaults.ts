@@ -1,8 +1,9 @@
 import { HeapRatioBasis, HeapwatchConfig, MetricsSource } from './types';
 
 /**
- * Every default in one place (the design brief's numbers). Optional fields that have no
- * default are listed as `undefined` so the validator knows they exist.
+ * Every default in one place: src/config/types.ts says why each one is what it is, and tests keep
+ * those @default tags and the README's config table equal to this object. Optional fields that have
+ * no default are listed as `undefined` so the validator knows they exist.
  */
 export const DEFAULT_CONFIG: HeapwatchConfig = {
   namespace: 'heapwatch',

@@ -1,29 +1,47 @@
 import { DEFAULT_CONFIG } from './defaults';
+import { ConfigError } from './errors';
 import { HeapwatchConfig, HeapwatchConfigInput } from './types';
 import { show } from './show';
 import { validateConfig } from './validate';
 
-/** Thrown when the config is invalid; `problems` lists every one, each naming field, value and what is allowed. */
-export class ConfigError extends Error {
-  constructor(public readonly problems: readonly string[]) {
-    super(`heapwatch config has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n` +
-      problems.map((p) => `  - ${p}`).join('\n'));
-    this.name = 'ConfigError';
-  }
-}
+/** Type-only: no value carries it, so only resolveConfig() (through a cast) can make a ResolvedConfig. */
+declare const RESOLVED: unique symbol;
+
+/**
+ * A config that resolveConfig() filled in and validated: the only kind every construct and
+ * builder takes, so validation happens once, at this one gate. A copy (spread, JSON round trip)
+ * or an object cast to this type is refused at run time by requireResolved().
+ */
+export type ResolvedConfig = HeapwatchConfig & { readonly [RESOLVED]: true };
+
+/** Exactly the objects resolveConfig() returned (frozen, so they stay valid). */
+const resolvedConfigs = new WeakSet<object>();
 
 /**
  * Fills in the documented defaults, validates, and returns a frozen config.
  * Throws ConfigError listing every problem at once; it never half-applies.
  */
-export function resolveConfig(input: HeapwatchConfigInput = {}): HeapwatchConfig {
+export function resolveConfig(input: HeapwatchConfigInput = {}): ResolvedConfig {
   const problems: string[] = [];
   const merged = merge(DEFAULT_CONFIG, input, '', problems) as HeapwatchConfig;
   // A field with the wrong type was replaced by its default above, so the semantic checks
   // still run on a whole object and every problem is reported in one go.
   problems.push(...validateConfig(merged));
   if (problems.length > 0) throw new ConfigError(problems);
-  return deepFreeze(merged);
+  const config = deepFreeze(merged);
+  resolvedConfigs.add(config);
+  return config as ResolvedConfig;
+}
+
+/**
+ * The gate's run-time half, for JavaScript callers and casts: throws ConfigError unless `config`
+ * is an object resolveConfig() returned. `user` names the construct or builder in the message.
+ */
+export function requireResolved(config: ResolvedConfig, user: string): ResolvedConfig {
+  if (typeof config === 'object' && config !== null && resolvedConfigs.has(config)) return config;
+  const given = typeof config === 'object' && config !== null ? 'an object resolveConfig() did not return' : show(config);
+  throw new ConfigError([`'config' (${given}) given to ${user} must be what resolveConfig() returns: ` +
+    'a copied or hand-built config skips validation; pass your settings to resolveConfig() and its result here']);
 }
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>

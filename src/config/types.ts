@@ -14,7 +14,7 @@ export interface HeapwatchConfig {
   readonly namespace: string;
   /** How the heap is judged: thresholds, streaks, liveness. */
   readonly heap: HeapConfig;
-  /** The watched Node.js app (the sample app in charts/main.ts, or your own). */
+  /** The watched Node.js app (the sample app in charts/sample-app.ts, or your own). */
   readonly app: AppConfig;
   /** The exporter sidecar beside the app. */
   readonly exporter: ExporterConfig;
@@ -35,7 +35,7 @@ export enum HeapRatioBasis {
    */
   LIMIT = 'limit',
   /**
-   * heap used / heapTotal, the origin plan's ratio. V8 grows heapTotal just ahead of
+   * heap used / heapTotal, the ratio many Node.js monitors alert on. V8 grows heapTotal just ahead of
    * heapUsed, so this sits at 85-95 % in a healthy process and pages all day; kept only
    * for teams that must reproduce the old monitor.
    */
@@ -61,8 +61,9 @@ export interface HeapConfig {
    */
   readonly highRatio: number;
   /**
-   * The healthy target (the origin plan's success metric: heap under 70 %). Drives the
-   * dashboard's target line and the time-under-target recording rules. Must be below highRatio.
+   * The healthy target, a success metric: a heap under it leaves room for a load spike before
+   * highRatio. Drives the dashboard's target line and the time-under-target recording rules.
+   * Must be below highRatio.
    * @default 0.70
    */
   readonly targetRatio: number;
@@ -197,7 +198,7 @@ export interface SnapshotConfig {
 export interface ExporterConfig {
   /** @default "ghcr.io/heapwatch/exporter:0.1.0" */
   readonly image: string;
-  /** The metrics and admin port (container port named "metrics"). @default 9464 */
+  /** The metrics and admin port (container port named "hw-metrics", which Prometheus discovers). @default 9464 */
   readonly port: number;
   /** @default MetricsSource.AGENT */
   readonly source: MetricsSource;

@@ -1,6 +1,6 @@
 /** Restart markers on every time series: any app restart, and the heap-streak restarts heapwatch caused. */
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
-import { HeapwatchConfig } from '../config';
+import { ResolvedConfig } from '../config';
 import { COLOR } from './panels';
 import { DATASOURCE } from './queries';
 import { heapStreakRestartWithin, processRestartedWithin } from './restarts';
@@ -10,11 +10,11 @@ import { heapStreakRestartWithin, processRestartedWithin } from './restarts';
  * spans a few checks (scrapes), and at least a minute so the step stays cheap. Whole minutes,
  * because Grafana reads only the first unit of a step such as "1m20s".
  */
-function markerWindow(config: HeapwatchConfig): string {
+function markerWindow(config: ResolvedConfig): string {
   return `${Math.ceil(Math.max(60, 4 * config.heap.checkIntervalSeconds) / 60)}m`;
 }
 
-export function annotations(config: HeapwatchConfig): dashboard.AnnotationQueryBuilder[] {
+export function annotations(config: ResolvedConfig): dashboard.AnnotationQueryBuilder[] {
   const window = markerWindow(config);
   const marker = (name: string, expr: string, color: string, title: string) =>
     new dashboard.AnnotationQueryBuilder()

@@ -1,6 +1,6 @@
 /** The heapwatch memory dashboard: variables, annotations and the sections, in reading order. */
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
-import { HeapwatchConfig, resolveConfig } from '../config';
+import { requireResolved, ResolvedConfig } from '../config';
 import { DASHBOARD_UID } from '../contract';
 import { annotations } from './annotations';
 import { SectionFactory } from './section';
@@ -16,13 +16,9 @@ export const DASHBOARD_TITLE = 'heapwatch / Node.js memory';
 /** Top to bottom: the verdict first, then the evidence. */
 const SECTIONS: readonly SectionFactory[] = [nowSection, heapSection, containerSection, v8GcSection, eventLoopAlertsSection];
 
-/**
- * Builds the dashboard JSON model for `input`. The config is resolved again (idempotent for a
- * resolved config), so a hand-built or mutated one fails with ConfigError naming each bad
- * field, never with a dashboard whose lines sit at nonsense values.
- */
-export function buildMemoryDashboard(input: HeapwatchConfig): dashboard.Dashboard {
-  const config = resolveConfig(input);
+/** Builds the dashboard JSON model for a resolved config (`resolveConfig()`). */
+export function buildMemoryDashboard(config: ResolvedConfig): dashboard.Dashboard {
+  requireResolved(config, 'buildMemoryDashboard()');
   const builder = new dashboard.DashboardBuilder(DASHBOARD_TITLE)
     .uid(DASHBOARD_UID)
     .description('Heap-aware memory view of Node.js services watched by heapwatch: heap against its limit, ' +

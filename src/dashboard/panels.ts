@@ -9,7 +9,7 @@ import * as gauge from '@grafana/grafana-foundation-sdk/gauge';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as statetimeline from '@grafana/grafana-foundation-sdk/statetimeline';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
-import { HeapwatchConfig, runbookUrl } from '../config';
+import { ResolvedConfig, runbookUrl } from '../config';
 import { AlertName } from '../contract';
 import { DATASOURCE, instantQuery, QuerySpec, rangeQuery, refId } from './queries';
 import { Unit } from './units';
@@ -60,7 +60,7 @@ export interface PanelProps {
 }
 
 /** Panel links to the runbooks of the alerts a panel explains (runbookUrl from the config). */
-export function runbookLinks(config: HeapwatchConfig, alerts: readonly AlertName[]): dashboard.DashboardLinkBuilder[] {
+export function runbookLinks(config: ResolvedConfig, alerts: readonly AlertName[]): dashboard.DashboardLinkBuilder[] {
   return alerts.map((alert) =>
     new dashboard.DashboardLinkBuilder(`Runbook: ${alert}`)
       .type(dashboard.DashboardLinkType.Link)
@@ -76,7 +76,7 @@ function thresholds(p: PanelProps): dashboard.ThresholdsConfigBuilder {
 }
 
 /** Applies what every panel type shares; `B` is one of the SDK's panel builders. */
-function applyCommon<B extends PanelSpec>(b: B, p: PanelProps, config: HeapwatchConfig): B {
+function applyCommon<B extends PanelSpec>(b: B, p: PanelProps, config: ResolvedConfig): B {
   b.title(p.title)
     .description(p.description)
     .datasource(DATASOURCE)
@@ -91,7 +91,7 @@ function applyCommon<B extends PanelSpec>(b: B, p: PanelProps, config: Heapwatch
 }
 
 /** Series over time. Queries with a thresholdColor are drawn as dashed threshold lines. */
-export function timeSeriesPanel(config: HeapwatchConfig, p: PanelProps & {
+export function timeSeriesPanel(config: ResolvedConfig, p: PanelProps & {
   /**
    * Also draw the threshold steps as dashed horizontal lines (for ratio panels whose
    * thresholds are constants).
@@ -134,7 +134,7 @@ export function timeSeriesPanel(config: HeapwatchConfig, p: PanelProps & {
 }
 
 /** One big number per series, coloured by the thresholds. */
-export function statPanel(config: HeapwatchConfig, p: PanelProps & {
+export function statPanel(config: ResolvedConfig, p: PanelProps & {
   /** Text shown when the query returns nothing. @default - Grafana's "No data" */
   readonly noValue?: string;
 }): stat.PanelBuilder {
@@ -149,7 +149,7 @@ export function statPanel(config: HeapwatchConfig, p: PanelProps & {
 }
 
 /** A gauge per series, with the threshold steps marked on the dial. */
-export function gaugePanel(config: HeapwatchConfig, p: PanelProps): gauge.PanelBuilder {
+export function gaugePanel(config: ResolvedConfig, p: PanelProps): gauge.PanelBuilder {
   return applyCommon(new gauge.PanelBuilder(), p, config)
     .targets(p.queries.map(instantQuery))
     .reduceOptions(lastValue())
@@ -158,7 +158,7 @@ export function gaugePanel(config: HeapwatchConfig, p: PanelProps): gauge.PanelB
 }
 
 /** States over time (1 = active), each mapped to a text and colour. */
-export function stateTimelinePanel(config: HeapwatchConfig, p: PanelProps & {
+export function stateTimelinePanel(config: ResolvedConfig, p: PanelProps & {
   /** Value -> text and colour, e.g. { 1: { text: 'firing', color: 'red' } }. */
   readonly states: Readonly<Record<string, { readonly text: string; readonly color: string }>>;
   /** Field-level data links (may use ${__field.labels.x}). @default [] */

@@ -1,4 +1,4 @@
-import { HeapwatchConfig } from '../config';
+import { ResolvedConfig } from '../config';
 import { buildMemoryDashboard } from './memory-dashboard';
 
 /** File name of the memory dashboard in dashboards/ and in Grafana's provisioning ConfigMap. */
@@ -9,6 +9,6 @@ export const MEMORY_DASHBOARD_FILE = 'heapwatch-memory.json';
  * ${datasource} variable), ready for Grafana's file provisioning. Deterministic: the same
  * config gives the same bytes, so the committed files can be checked for drift.
  */
-export function renderDashboards(config: HeapwatchConfig): Record<string, string> {
+export function renderDashboards(config: ResolvedConfig): Record<string, string> {
   return { [MEMORY_DASHBOARD_FILE]: `${JSON.stringify(buildMemoryDashboard(config), null, 2)}\n` };
 }

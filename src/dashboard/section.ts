@@ -1,4 +1,4 @@
-import { HeapwatchConfig } from '../config';
+import { ResolvedConfig } from '../config';
 import { PanelSpec } from './panels';
 
 /**
@@ -11,4 +11,4 @@ export interface Section {
 }
 
 /** A section file exports one of these. */
-export type SectionFactory = (config: HeapwatchConfig) => Section;
+export type SectionFactory = (config: ResolvedConfig) => Section;

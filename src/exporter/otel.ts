@@ -1,12 +1,11 @@
 /**
  * OpenTelemetry host metrics, rendered by @opentelemetry/exporter-prometheus's serializer
- * and cached. Why not per scrape and why not all groups (bench/exporter.ts, Node 24): the
- * network group spawns a shell on every collect (all groups per scrape: 6.45 ms CPU and
- * 11.7 ms p99 per scrape, against 0.30 ms and 1.15 ms shipped), so it is left out, and the
- * rest is collected on a timer so a scrape only copies a string. Why sdk-metrics and not sdk-node: sdk-node loads every OTLP exporter even when
- * none is used; bundled and with the same flags it idles at 71.5 MiB against 64.0 MiB
- * (1.54x against 1.38x a bare node:http server; target 1.5x), and the sidecar only needs a
- * MeterProvider and one reader. bench/exporter.ts measures both side by side.
+ * and cached. Why not per scrape and why not all groups: the network group spawns a shell on
+ * every collect, so it is left out, and the rest is collected on a timer so a scrape only copies
+ * a string (collecting per scrape missed the CPU and p99 targets). Why sdk-metrics and not
+ * sdk-node: sdk-node loads every OTLP exporter even when none is used, which put the sidecar's
+ * idle RSS over its target, and the sidecar only needs a MeterProvider and one reader.
+ * bench/exporter.ts measures both side by side; the README has the figures.
  *
  * The process.* group describes the sidecar itself, so it is renamed under
  * EXPORTER_SELF_PREFIX: the unprefixed process_* names belong to the app.

@@ -1,5 +1,5 @@
 /** Alerts on the app container: close to its memory limit, OOM-killed, restarted by heapwatch. */
-import { derive, HeapwatchConfig } from '../config';
+import { derive, ResolvedConfig } from '../config';
 import { METRICS, RESTART_REASONS } from '../contract';
 import { alertLinks } from './links';
 import { AlertingRule } from './model';
@@ -7,7 +7,7 @@ import { BY_POD, KSM_CONTAINER, KSM_POD, num, percent, sidecar, watchedPods } fr
 
 const WHERE = '{{ $labels.namespace }}/{{ $labels.pod }}';
 
-export function containerAlerts(c: HeapwatchConfig): AlertingRule[] {
+export function containerAlerts(c: ResolvedConfig): AlertingRule[] {
   const a = c.alerts;
   const d = derive(c);
   return [

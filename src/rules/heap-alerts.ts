@@ -1,5 +1,5 @@
 /** Alerts on the V8 heap itself: high usage, a high streak, a leak forecast and GC pressure. */
-import { derive, HeapwatchConfig } from '../config';
+import { derive, ResolvedConfig } from '../config';
 import { METRICS } from '../contract';
 import { alertLinks } from './links';
 import { AlertingRule } from './model';
@@ -7,7 +7,7 @@ import { BY_POD, heapRatioBasisText, heapRatioMetric, num, percent, seconds, sid
 
 const WHERE = '{{ $labels.namespace }}/{{ $labels.pod }}';
 
-export function heapAlerts(c: HeapwatchConfig): AlertingRule[] {
+export function heapAlerts(c: ResolvedConfig): AlertingRule[] {
   const high = percent(c.heap.highRatio);
   const basis = heapRatioBasisText(c);
   const d = derive(c);

@@ -2,4 +2,4 @@ export * from './model';
 export * from './build';
 export * from './render';
 export * from './links';
-export * from './unit-tests';
+export * from './promtool-tests';

@@ -1,5 +1,5 @@
 /** Alerts on heapwatch itself: the sidecar, the in-process agent, and the dead man's switch. */
-import { HeapwatchConfig } from '../config';
+import { ResolvedConfig } from '../config';
 import { JOBS, METRICS } from '../contract';
 import { alertLinks } from './links';
 import { AlertingRule } from './model';
@@ -7,7 +7,7 @@ import { BY_POD, sidecar } from './promql';
 
 const WHERE = '{{ $labels.namespace }}/{{ $labels.pod }}';
 
-export function metaAlerts(c: HeapwatchConfig): AlertingRule[] {
+export function metaAlerts(c: ResolvedConfig): AlertingRule[] {
   const a = c.alerts;
   return [
     {

@@ -2,7 +2,7 @@
  * Small PromQL builders shared by the recording and alerting rules, so every rule selects
  * the sidecar's metrics and groups them the same way.
  */
-import { HeapRatioBasis, HeapwatchConfig, parseDuration } from '../config';
+import { HeapRatioBasis, parseDuration, ResolvedConfig } from '../config';
 import { CONTAINERS, JOBS, METRICS, TARGET_LABELS } from '../contract';
 
 /** The labels a per-pod series keeps: the dashboard and the alerts group by exactly these. */
@@ -23,12 +23,12 @@ export function sidecar(metric: string, extra: Record<string, string> = {}): str
 }
 
 /** The ratio metric the alerting heap ratio is built from, per heap.ratioBasis. */
-export function heapRatioMetric(c: HeapwatchConfig): string {
+export function heapRatioMetric(c: ResolvedConfig): string {
   return c.heap.ratioBasis === HeapRatioBasis.TOTAL ? METRICS.heapUsedTotalRatio : METRICS.heapUsedRatio;
 }
 
 /** Words for the ratio's denominator, for descriptions. */
-export function heapRatioBasisText(c: HeapwatchConfig): string {
+export function heapRatioBasisText(c: ResolvedConfig): string {
   return c.heap.ratioBasis === HeapRatioBasis.TOTAL ? 'its current heap total (heapTotal)' : 'its V8 heap size limit';
 }
 

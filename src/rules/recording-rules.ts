@@ -2,7 +2,7 @@
  * Recording rules: the names in RECORDS (src/contract.ts), which the dashboard queries.
  * Label sets are part of that contract: per (namespace, app, pod) or per (namespace, app).
  */
-import { HeapwatchConfig, parseDuration } from '../config';
+import { parseDuration, ResolvedConfig } from '../config';
 import { METRICS, RECORDS, RESTART_REASONS } from '../contract';
 import { RuleGroup } from './model';
 import { BY_APP, BY_POD, EXPORTER_CONTAINER, heapRatioMetric, KSM_CONTAINER, KSM_POD, num, sidecar, watchedPods } from './promql';
@@ -10,7 +10,7 @@ import { BY_APP, BY_POD, EXPORTER_CONTAINER, heapRatioMetric, KSM_CONTAINER, KSM
 /** The long-window records re-read days of samples; once a minute is plenty for a 1d or 30d share. */
 const LONG_WINDOW_INTERVAL = '1m';
 
-export function recordingGroups(c: HeapwatchConfig): RuleGroup[] {
+export function recordingGroups(c: ResolvedConfig): RuleGroup[] {
   const evalSeconds = parseDuration(c.prometheus.evaluationInterval) ?? 0;
   const longInterval = evalSeconds > 60 ? c.prometheus.evaluationInterval : LONG_WINDOW_INTERVAL;
   return [

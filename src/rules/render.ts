@@ -1,6 +1,6 @@
 /** Rule groups to the YAML files Prometheus loads (and alerts/ commits). */
 import { stringify } from 'yaml';
-import { HeapwatchConfig } from '../config';
+import { ResolvedConfig } from '../config';
 import { buildRuleGroups } from './build';
 
 /** The one rule file; the Prometheus construct mounts it into its rule ConfigMap under this name. */
@@ -11,7 +11,7 @@ export const GENERATED_HEADER =
   '# config or src/rules and run `npm run render`.\n';
 
 /** File name -> YAML text, e.g. { 'heapwatch-rules.yaml': '...' }. */
-export function renderRules(config: HeapwatchConfig): Record<string, string> {
+export function renderRules(config: ResolvedConfig): Record<string, string> {
   return { [RULES_FILE]: toYaml({ groups: buildRuleGroups(config) }) };
 }
 

@@ -2,17 +2,18 @@
  * alertmanager.yml and its Slack message template, from the config. Pure, so amtool can
  * check exactly what is synthesized and the demo can run a real Alertmanager on it.
  *
- * Routing (design brief): critical and warning to their Slack channels, Watchdog to its own
- * receiver, everything else (severity info) to a receiver that sends nothing. A critical
+ * Routing: critical and warning to their Slack channels, Watchdog to its own receiver (so a
+ * silent pipeline is noticed apart from real alerts), everything else (severity info) to a receiver that sends nothing. A critical
  * alert mutes warnings for the same pod, so a leaking pod pages once, for the right reason.
  */
-import { HeapwatchConfig } from '../config';
+import { requireResolved, ResolvedConfig } from '../config';
 import { ALERTMANAGER_PATHS } from './names';
 
 export const TEMPLATE_FILE = 'heapwatch.tmpl';
 export const RECEIVERS = { none: 'null', watchdog: 'watchdog', critical: 'slack-critical', warning: 'slack-warning' } as const;
 
-export function buildAlertmanagerConfig(c: HeapwatchConfig): Record<string, any> {
+export function buildAlertmanagerConfig(c: ResolvedConfig): Record<string, any> {
+  requireResolved(c, 'buildAlertmanagerConfig()');
   const a = c.alertmanager;
   const s = c.slack;
   // Read from the user's Secret at send time; the URL never appears in the manifests.

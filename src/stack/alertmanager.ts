@@ -1,16 +1,18 @@
 import { Yaml } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { HeapwatchConfig } from '../config';
+import { requireResolved, ResolvedConfig } from '../config';
 import { checksumAnnotation } from '../k8s/checksum';
 import { allLabels, ComponentLabels, imageVersion, selectorLabels } from '../k8s/labels';
-import { containerSecurity, httpProbe, podSecurity, resourceRequirements } from '../k8s/pod-security';
+import { containerSecurity, podSecurity } from '../k8s/pod-security';
+import { httpProbe } from '../k8s/probes';
+import { resourceRequirements } from '../k8s/resources';
 import { buildAlertmanagerConfig, SLACK_TEMPLATE, TEMPLATE_FILE } from './alertmanager-config';
 import { ALERTMANAGER, ALERTMANAGER_PATHS, statefulPodHosts } from './names';
 
 export interface AlertmanagerProps {
   /** The resolved heapwatch config. */
-  readonly config: HeapwatchConfig;
+  readonly config: ResolvedConfig;
 }
 
 /**
@@ -25,7 +27,7 @@ export class Alertmanager extends Construct {
 
   constructor(scope: Construct, id: string, props: AlertmanagerProps) {
     super(scope, id);
-    const c = props.config;
+    const c = requireResolved(props.config, 'Alertmanager');
     const a = c.alertmanager;
     const ns = c.namespace;
     this.labels = { name: ALERTMANAGER.name, component: 'alerting', version: imageVersion(a.image) };

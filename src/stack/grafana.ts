@@ -1,17 +1,23 @@
 import { Yaml } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { HeapwatchConfig } from '../config';
+import { requireResolved, ResolvedConfig, throwIfPropProblems } from '../config';
+import { MEMORY_DASHBOARD_FILE } from '../dashboard';
 import { checksumAnnotation } from '../k8s/checksum';
 import { allLabels, ComponentLabels, imageVersion, selectorLabels } from '../k8s/labels';
-import { containerSecurity, httpProbe, podSecurity, resourceRequirements } from '../k8s/pod-security';
+import { containerSecurity, podSecurity } from '../k8s/pod-security';
+import { httpProbe } from '../k8s/probes';
+import { resourceRequirements } from '../k8s/resources';
+import { dashboardProblems } from './file-props';
 import { GRAFANA, PROMETHEUS, serviceHost } from './names';
 
 export interface GrafanaProps {
   /** The resolved heapwatch config. */
-  readonly config: HeapwatchConfig;
+  readonly config: ResolvedConfig;
   /**
-   * Dashboards to provision (file name -> JSON text), e.g. renderDashboards(config).
+   * Dashboards to provision (file name -> JSON text), e.g. renderDashboards(config). Names end
+   * in ".json", the files Grafana's file provider loads. The home dashboard is heapwatch's memory
+   * dashboard when it is among them, else the first one.
    * @default - none
    */
   readonly dashboards?: Record<string, string>;
@@ -28,7 +34,8 @@ const PATHS = {
 } as const;
 
 /** Grafana's provisioning files: the Prometheus datasource and a file dashboard provider. */
-export function grafanaProvisioning(c: HeapwatchConfig): { datasources: string; dashboards: string } {
+export function grafanaProvisioning(c: ResolvedConfig): { datasources: string; dashboards: string } {
+  requireResolved(c, 'grafanaProvisioning()');
   return {
     datasources: Yaml.stringify({
       apiVersion: 1,
@@ -58,6 +65,14 @@ export function grafanaProvisioning(c: HeapwatchConfig): { datasources: string; 
 }
 
 /**
+ * The file Grafana opens first: heapwatch's memory dashboard when it is provisioned, else the first
+ * of the given dashboards, none without dashboards (Grafana then shows its own home page).
+ */
+export function homeDashboard(dashboards: Record<string, string>): string | undefined {
+  return MEMORY_DASHBOARD_FILE in dashboards ? MEMORY_DASHBOARD_FILE : Object.keys(dashboards)[0];
+}
+
+/**
  * Grafana with the Prometheus datasource and heapwatch's dashboards provisioned from
  * ConfigMaps; admin credentials read from a user-created Secret through `__FILE` variables;
  * every writable path on an emptyDir so the root filesystem stays read-only.
@@ -67,7 +82,8 @@ export class Grafana extends Construct {
 
   constructor(scope: Construct, id: string, props: GrafanaProps) {
     super(scope, id);
-    const c = props.config;
+    const c = requireResolved(props.config, 'Grafana');
+    throwIfPropProblems('Grafana', dashboardProblems('dashboards', props.dashboards));
     const g = c.grafana;
     const ns = c.namespace;
     this.labels = { name: GRAFANA.name, component: 'dashboards', version: imageVersion(g.image) };
@@ -75,6 +91,7 @@ export class Grafana extends Construct {
     const selector = selectorLabels(this.labels);
     const provisioning = grafanaProvisioning(c);
     const dashboards = props.dashboards ?? {};
+    const home = homeDashboard(dashboards);
 
     const datasources = new k8s.KubeConfigMap(this, 'Datasources', {
       metadata: { name: `${GRAFANA.name}-datasources`, namespace: ns, labels },
@@ -127,7 +144,7 @@ export class Grafana extends Construct {
                 { name: 'GF_ANALYTICS_REPORTING_ENABLED', value: 'false' },
                 { name: 'GF_ANALYTICS_CHECK_FOR_UPDATES', value: 'false' },
                 { name: 'GF_ANALYTICS_CHECK_FOR_PLUGIN_UPDATES', value: 'false' },
-                { name: 'GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH', value: `${PATHS.dashboards}/heapwatch-memory.json` },
+                ...(home ? [{ name: 'GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH', value: `${PATHS.dashboards}/${home}` }] : []),
               ],
               ports: [{ name: 'http', containerPort: GRAFANA.port }],
               readinessProbe: httpProbe('/api/health', 'http'),

@@ -1,11 +1,12 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { HeapwatchConfig } from '../config';
+import { requireResolved, ResolvedConfig, throwIfPropProblems } from '../config';
 import { renderDashboards } from '../dashboard';
 import { renderRules } from '../rules';
 import { addDisruptionBudget } from '../k8s/disruption-budget';
 import { allLabels } from '../k8s/labels';
 import { Alertmanager } from './alertmanager';
+import { dashboardProblems, ruleFileProblems } from './file-props';
 import { Grafana } from './grafana';
 import { KubeStateMetrics } from './kube-state-metrics';
 import { StackNetworkPolicies } from './network-policies';
@@ -13,14 +14,15 @@ import { Prometheus } from './prometheus';
 
 export interface HeapwatchStackProps {
   /** The resolved heapwatch config (resolveConfig()). */
-  readonly config: HeapwatchConfig;
+  readonly config: ResolvedConfig;
   /**
-   * Prometheus rule files (file name -> YAML).
+   * Prometheus rule files (file name -> YAML), replacing heapwatch's own; names end in ".yaml".
    * @default - heapwatch's alert and recording rules, renderRules(config)
    */
   readonly ruleFiles?: Record<string, string>;
   /**
-   * Grafana dashboards (file name -> JSON).
+   * Grafana dashboards (file name -> JSON), replacing heapwatch's own; names end in ".json". The
+   * home dashboard is heapwatch's memory dashboard when it is among them, else the first one.
    * @default - heapwatch's memory dashboard, renderDashboards(config)
    */
   readonly dashboards?: Record<string, string>;
@@ -38,7 +40,9 @@ export class HeapwatchStack extends Construct {
 
   constructor(scope: Construct, id: string, props: HeapwatchStackProps) {
     super(scope, id);
-    const c = props.config;
+    const c = requireResolved(props.config, 'HeapwatchStack');
+    // Both checked here too, so a stack with two bad props reports both at once.
+    throwIfPropProblems('HeapwatchStack', [...ruleFileProblems('ruleFiles', props.ruleFiles), ...dashboardProblems('dashboards', props.dashboards)]);
     new k8s.KubeNamespace(this, 'Namespace', {
       metadata: {
         name: c.namespace,

@@ -1,14 +1,16 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { HeapwatchConfig } from '../config';
+import { requireResolved, ResolvedConfig } from '../config';
 import { DISCOVERY } from '../contract';
 import { allLabels, ComponentLabels, imageVersion, selectorLabels } from '../k8s/labels';
-import { containerSecurity, httpProbe, podSecurity, resourceRequirements } from '../k8s/pod-security';
+import { containerSecurity, podSecurity } from '../k8s/pod-security';
+import { httpProbe } from '../k8s/probes';
+import { resourceRequirements } from '../k8s/resources';
 import { KUBE_STATE_METRICS } from './names';
 
 export interface KubeStateMetricsProps {
   /** The resolved heapwatch config. */
-  readonly config: HeapwatchConfig;
+  readonly config: ResolvedConfig;
 }
 
 /**
@@ -30,7 +32,7 @@ export class KubeStateMetrics extends Construct {
 
   constructor(scope: Construct, id: string, props: KubeStateMetricsProps) {
     super(scope, id);
-    const c = props.config;
+    const c = requireResolved(props.config, 'KubeStateMetrics');
     const ns = c.namespace;
     this.labels = { name: KUBE_STATE_METRICS.name, component: 'exporter', version: imageVersion(c.kubeStateMetrics.image) };
     const labels = allLabels(this.labels);

@@ -1,13 +1,13 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { HeapwatchConfig } from '../config';
+import { requireResolved, ResolvedConfig } from '../config';
 import { DISCOVERY } from '../contract';
 import { allLabels, ComponentLabels, selectorLabels } from '../k8s/labels';
 import { anyAddress, dnsEgress, podsAnywhere, podsIn, tcp, udp } from '../k8s/network-policy';
 import { ALERTMANAGER, GRAFANA, KUBE_STATE_METRICS, PROMETHEUS } from './names';
 
 export interface StackNetworkPoliciesProps {
-  readonly config: HeapwatchConfig;
+  readonly config: ResolvedConfig;
   readonly prometheus: ComponentLabels;
   readonly alertmanager: ComponentLabels;
   readonly grafana: ComponentLabels;
@@ -26,7 +26,7 @@ export interface StackNetworkPoliciesProps {
 export class StackNetworkPolicies extends Construct {
   constructor(scope: Construct, id: string, props: StackNetworkPoliciesProps) {
     super(scope, id);
-    const ns = props.config.namespace;
+    const ns = requireResolved(props.config, 'StackNetworkPolicies').namespace;
     const prom = selectorLabels(props.prometheus);
     const am = selectorLabels(props.alertmanager);
     const graf = selectorLabels(props.grafana);

@@ -2,7 +2,7 @@
  * prometheus.yml as an object, from the config. Kept pure (no constructs) so the tests
  * can run promtool on it and the demo can run a real Prometheus on it.
  */
-import { derive, HeapwatchConfig } from '../config';
+import { derive, requireResolved, ResolvedConfig } from '../config';
 import { DISCOVERY, JOBS, TARGET_LABELS } from '../contract';
 import { ALERTMANAGER, KUBE_STATE_METRICS, PROMETHEUS, PROMETHEUS_PATHS, serviceHost, statefulPodHosts } from './names';
 
@@ -15,7 +15,8 @@ const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 const metaLabel = (label: string) => `__meta_kubernetes_pod_label_${label.replace(/[^a-zA-Z0-9_]/g, '_')}`;
 const metaLabelPresent = (label: string) => `__meta_kubernetes_pod_labelpresent_${label.replace(/[^a-zA-Z0-9_]/g, '_')}`;
 
-export function buildPrometheusConfig(c: HeapwatchConfig): Record<string, any> {
+export function buildPrometheusConfig(c: ResolvedConfig): Record<string, any> {
+  requireResolved(c, 'buildPrometheusConfig()');
   const d = derive(c);
   const alertmanagers = statefulPodHosts(ALERTMANAGER.name, ALERTMANAGER.headless, c.namespace, c.alertmanager.replicas)
     .map((h) => `${h}:${ALERTMANAGER.port}`);

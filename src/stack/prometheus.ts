@@ -1,18 +1,22 @@
 import { Yaml } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { HeapwatchConfig } from '../config';
+import { requireResolved, ResolvedConfig, throwIfPropProblems } from '../config';
 import { checksumAnnotation } from '../k8s/checksum';
 import { allLabels, ComponentLabels, imageVersion, selectorLabels } from '../k8s/labels';
-import { containerSecurity, httpProbe, podSecurity, resourceRequirements } from '../k8s/pod-security';
+import { containerSecurity, podSecurity } from '../k8s/pod-security';
+import { httpProbe } from '../k8s/probes';
+import { resourceRequirements } from '../k8s/resources';
+import { ruleFileProblems } from './file-props';
 import { PROMETHEUS, PROMETHEUS_PATHS } from './names';
 import { buildPrometheusConfig } from './prometheus-config';
 
 export interface PrometheusProps {
   /** The resolved heapwatch config. */
-  readonly config: HeapwatchConfig;
+  readonly config: ResolvedConfig;
   /**
-   * Rule files to mount (file name -> YAML text), e.g. renderRules(config).
+   * Rule files to mount (file name -> YAML text), e.g. renderRules(config). Names end in ".yaml",
+   * the files Prometheus loads from its rules directory.
    * @default - no rule files
    */
   readonly ruleFiles?: Record<string, string>;
@@ -30,7 +34,8 @@ export class Prometheus extends Construct {
 
   constructor(scope: Construct, id: string, props: PrometheusProps) {
     super(scope, id);
-    const c = props.config;
+    const c = requireResolved(props.config, 'Prometheus');
+    throwIfPropProblems('Prometheus', ruleFileProblems('ruleFiles', props.ruleFiles));
     const p = c.prometheus;
     const ns = c.namespace;
     this.labels = { name: PROMETHEUS.name, component: 'monitoring', version: imageVersion(p.image) };

@@ -6,6 +6,7 @@ import { HeapWatchedApp } from '../../src/app';
 import { parseQuantity, resolveConfig } from '../../src/config';
 import { AGENT_ENV, DISCOVERY, EXPORTER_ENV } from '../../src/contract';
 import { container, envValue, find } from '../support/manifests';
+import { assertPropsError } from '../support/props-error';
 
 function appDeployment(input = {}) {
   const chart = Testing.chart();
@@ -84,6 +85,21 @@ describe('HeapWatchedApp', () => {
     assert.equal(volumes.find((v: any) => v.name === 'snapshot-token').secret.secretName, 'snap-token');
     assert.equal(deployment.spec.template.metadata.labels[DISCOVERY.podLabel], DISCOVERY.podLabelValue);
   });
+
+  it('runs the pod as runAsUser, 1000 by default', () => {
+    assert.equal(appDeployment().deployment.spec.template.spec.securityContext.runAsUser, 1000);
+    const chart = Testing.chart();
+    new HeapWatchedApp(chart, 'App', { config: resolveConfig(), runAsUser: 10001 });
+    const pod = find(Testing.synth(chart), 'Deployment', 'sample-app').spec.template.spec.securityContext;
+    assert.deepEqual([pod.runAsUser, pod.runAsGroup, pod.fsGroup, pod.runAsNonRoot], [10001, 10001, 10001, true]);
+  });
+
+  for (const [what, uid] of [['root', 0], ['negative', -1], ['fractional', 1.5], ['beyond 2^31 - 1', 2 ** 31], ['a string', '1000']] as const) {
+    it(`fails if runAsUser is ${what}, naming the prop and the value`, () => {
+      assertPropsError(() => new HeapWatchedApp(Testing.chart(), 'App', { config: resolveConfig(), runAsUser: uid as number }), 'HeapWatchedApp',
+        [new RegExp(`^'runAsUser' \\(${JSON.stringify(uid).replace(/[.]/g, '\\.')}\\) must be a whole number from 1 to 2147483647`)]);
+    });
+  }
 
   it('never opens the inspector port', () => {
     const text = JSON.stringify(defaultManifests({ app: { exposeGc: true } }));

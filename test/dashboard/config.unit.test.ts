@@ -1,7 +1,7 @@
 /** Every threshold line, unit and link on the dashboard follows the config, not the defaults. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError, HeapRatioBasis, HeapwatchConfig, resolveConfig } from '../../src/config';
+import { ConfigError, HeapRatioBasis, resolveConfig } from '../../src/config';
 import { METRICS } from '../../src/contract';
 import { allPanels, buildMemoryDashboard } from '../../src/dashboard';
 
@@ -71,10 +71,15 @@ describe('dashboard follows the config', () => {
     assert.ok(!JSON.stringify(total).includes(METRICS.heapUsedTotalRatio));
   });
 
-  it('fails naming the field when the config is invalid', () => {
+  it('fails naming the field when the config is invalid: the gate refuses the copy, resolveConfig names the field', () => {
     const base = resolveConfig();
-    const bad = { ...base, heap: { ...base.heap, highRatio: 1.5, targetRatio: 0.95 } } as HeapwatchConfig;
+    const bad = { ...base, heap: { ...base.heap, highRatio: 1.5, targetRatio: 0.95 } };
     assert.throws(() => buildMemoryDashboard(bad), (e: unknown) => {
+      assert.ok(e instanceof ConfigError, `expected ConfigError, got ${e}`);
+      assert.match(e.message, /'config' .* given to buildMemoryDashboard\(\) must be what resolveConfig\(\) returns/);
+      return true;
+    });
+    assert.throws(() => resolveConfig(bad), (e: unknown) => {
       assert.ok(e instanceof ConfigError, `expected ConfigError, got ${e}`);
       assert.ok(e.problems.some((p) => p.startsWith("'heap.highRatio' (1.5)")), e.problems.join('\n'));
       return true;

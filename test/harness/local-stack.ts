@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { HeapwatchConfig, HeapwatchConfigInput, resolveConfig } from '../../src/config';
+import { HeapwatchConfigInput, resolveConfig, ResolvedConfig } from '../../src/config';
 import { JOBS } from '../../src/contract';
 import { freePort } from '../support/free-port';
 import { REPO_ROOT } from '../support/repo-root';
@@ -38,7 +38,7 @@ export interface LocalStackOptions {
 
 export class LocalStack {
   readonly group = new ProcessGroup();
-  readonly config: HeapwatchConfig;
+  readonly config: ResolvedConfig;
   readonly workDir: string;
   readonly sink: SlackSink;
   prometheus!: LocalPrometheus;

@@ -3,7 +3,7 @@
  * Prometheus, with the dashboard's variables set to the watched pod, as Grafana would send
  * them. Grafana itself cannot run here; this is the part of its job that touches our data.
  */
-import { HeapwatchConfig } from '../../src/config';
+import { ResolvedConfig } from '../../src/config';
 import { buildMemoryDashboard, panelQueries } from '../../src/dashboard';
 import { LocalPrometheus } from './prometheus-local';
 
@@ -50,7 +50,7 @@ export function longestSubqueryStep(expr: string): number {
 
 export async function checkPanels(
   prometheus: LocalPrometheus,
-  config: HeapwatchConfig,
+  config: ResolvedConfig,
   vars: { namespace: string; app: string; pod: string },
   /** Evaluate over this range (ending now), like a dashboard's time picker. */
   rangeSeconds: number,

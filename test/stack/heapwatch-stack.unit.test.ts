@@ -4,7 +4,10 @@ import { Testing } from 'cdk8s';
 import { defaultManifests } from '../../charts/default-app';
 import { resolveConfig } from '../../src/config';
 import { HeapwatchStack } from '../../src/stack';
+import { MEMORY_DASHBOARD_FILE } from '../../src/dashboard';
+import { RULES_FILE } from '../../src/rules';
 import { container, envValue, find, findAll } from '../support/manifests';
+import { assertPropsError } from '../support/props-error';
 
 const checksum = (m: any) => m.spec.template.metadata.annotations['heapwatch.dev/config-checksum'];
 
@@ -22,6 +25,30 @@ describe('HeapwatchStack', () => {
     const objects = Testing.synth(chart);
     assert.ok(objects.filter((o) => o.metadata.namespace).every((o) => o.metadata.namespace === 'observability'));
     assert.ok(find(objects, 'StatefulSet', 'prometheus'));
+  });
+
+  it('replaces heapwatch\'s rule files and dashboards with the ruleFiles and dashboards given, and opens the first of those', () => {
+    const rules = 'groups:\n  - name: team\n    rules:\n      - record: team:up\n        expr: up\n';
+    const board = JSON.stringify({ title: 'Team', uid: 'team' });
+    const chart = Testing.chart();
+    new HeapwatchStack(chart, 'Stack', { config: resolveConfig(), ruleFiles: { 'team-rules.yaml': rules }, dashboards: { 'team.json': board } });
+    const objects = Testing.synth(chart);
+    assert.deepEqual(find(objects, 'ConfigMap', 'prometheus-rules').data, { 'team-rules.yaml': rules });
+    assert.deepEqual(find(objects, 'ConfigMap', 'grafana-dashboards').data, { 'team.json': board });
+    assert.equal(envValue(container(find(objects, 'Deployment', 'grafana'), 'grafana'), 'GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH'),
+      '/var/lib/grafana-dashboards/heapwatch/team.json');
+    // Without the props, heapwatch's own, and its memory dashboard is home.
+    const defaults = defaultManifests();
+    assert.deepEqual(Object.keys(find(defaults, 'ConfigMap', 'prometheus-rules').data), [RULES_FILE]);
+    assert.deepEqual(Object.keys(find(defaults, 'ConfigMap', 'grafana-dashboards').data), [MEMORY_DASHBOARD_FILE]);
+    assert.equal(envValue(container(find(defaults, 'Deployment', 'grafana'), 'grafana'), 'GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH'),
+      `/var/lib/grafana-dashboards/heapwatch/${MEMORY_DASHBOARD_FILE}`);
+  });
+
+  it('fails if ruleFiles and dashboards are both unusable, reporting both at once', () => {
+    assertPropsError(() => new HeapwatchStack(Testing.chart(), 'Stack', {
+      config: resolveConfig(), ruleFiles: { 'rules.yml': 'groups: []' }, dashboards: { 'home.json': 'not json' },
+    }), 'HeapwatchStack', [/^'ruleFiles' has a file name \("rules\.yml"\)/, /^'dashboards\["home\.json"\]' \("not json"\) must be JSON text/]);
   });
 
   it('rolls Prometheus when its config changes, and only then', () => {

@@ -1,12 +1,12 @@
 /** "Container": the process's whole memory (RSS, external, array buffers) against the container limit. */
-import { HeapwatchConfig } from '../../config';
+import { ResolvedConfig } from '../../config';
 import { METRICS } from '../../contract';
 import { COLOR, timeSeriesPanel } from '../panels';
 import { pct, podSel } from '../selectors';
 import { Section } from '../section';
 import { UNIT } from '../units';
 
-export function containerSection(config: HeapwatchConfig): Section {
+export function containerSection(config: ResolvedConfig): Section {
   const { containerMemoryRatio } = config.alerts;
   const perPod = (metric: string, ...extra: string[]) => `max by (pod) (${metric}${podSel(...extra)})`;
   return {

@@ -1,5 +1,5 @@
 /** "Event loop and alerts": is the process responsive, and which heapwatch alerts are firing. */
-import { HeapwatchConfig, runbookUrl } from '../../config';
+import { ResolvedConfig, runbookUrl } from '../../config';
 import { ALERTS, METRICS } from '../../contract';
 import { COLOR, stateTimelinePanel, timeSeriesPanel } from '../panels';
 import { alertSel, podSel } from '../selectors';
@@ -9,7 +9,7 @@ import { UNIT } from '../units';
 /** Which ALERTS series are heapwatch's: every alert but the always-firing Watchdog. */
 export const HEAPWATCH_ALERTS_REGEX = 'Nodejs.*|Heapwatch.*';
 
-export function eventLoopAlertsSection(config: HeapwatchConfig): Section {
+export function eventLoopAlertsSection(config: ResolvedConfig): Section {
   return {
     title: 'Event loop and alerts',
     panels: [

@@ -1,5 +1,5 @@
 /** "Heap": used, total, limit and live-after-GC per pod, against the target and high lines. */
-import { HeapRatioBasis, HeapwatchConfig } from '../../config';
+import { HeapRatioBasis, ResolvedConfig } from '../../config';
 import { METRICS, RECORDS } from '../../contract';
 import { heapBasis } from '../heap-basis';
 import { COLOR, timeSeriesPanel } from '../panels';
@@ -7,7 +7,7 @@ import { pct, podSel } from '../selectors';
 import { Section } from '../section';
 import { UNIT } from '../units';
 
-export function heapSection(config: HeapwatchConfig): Section {
+export function heapSection(config: ResolvedConfig): Section {
   const { highRatio, targetRatio, ratioBasis } = config.heap;
   // The lines follow the ratio's denominator, so they sit where the alerts actually fire.
   const { metric: basis, name: basisName } = heapBasis(config);
@@ -15,7 +15,7 @@ export function heapSection(config: HeapwatchConfig): Section {
 
   const ratioQueries = [{ expr: perPod(RECORDS.heapRatio), legend: `{{pod}} used / ${basisName}` }];
   if (ratioBasis === HeapRatioBasis.LIMIT) {
-    // Shown for comparison with the origin plan's monitor; it sits at 85-95 % when healthy.
+    // Shown for comparison with monitors that alert on used / total; it sits at 85-95 % when healthy.
     ratioQueries.push({ expr: perPod(METRICS.heapUsedTotalRatio), legend: '{{pod}} used / total (not alerted on)' });
   }
 

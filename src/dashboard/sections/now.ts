@@ -1,5 +1,5 @@
 /** "Now": is the heap healthy right now, and are the success targets met? */
-import { HeapwatchConfig } from '../../config';
+import { ResolvedConfig } from '../../config';
 import { METRICS, RECORDS } from '../../contract';
 import { heapBasis } from '../heap-basis';
 import { COLOR, gaugePanel, statPanel, Step } from '../panels';
@@ -8,10 +8,10 @@ import { appSel, pct, podSel } from '../selectors';
 import { Section } from '../section';
 import { UNIT } from '../units';
 
-/** The success target's window (the origin plan: no memory-related crash for 30 days). */
+/** The success target's window: no memory-related crash for 30 days, long enough to span a slow leak's growth and several deploys. */
 const SUCCESS_WINDOW = '30d';
 
-export function nowSection(config: HeapwatchConfig): Section {
+export function nowSection(config: ResolvedConfig): Section {
   const { highRatio, targetRatio, streakAlertChecks, livenessFailChecks } = config.heap;
   const denominator = heapBasis(config).name;
   const streakSteps: Step[] = [{ value: streakAlertChecks, color: COLOR.high }];

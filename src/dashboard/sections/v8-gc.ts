@@ -1,5 +1,5 @@
 /** "V8 and GC": where the heap lives, how much time GC takes, and what the agent's forced GCs reclaim. */
-import { HeapwatchConfig } from '../../config';
+import { ResolvedConfig } from '../../config';
 import { METRICS, RECORDS } from '../../contract';
 import { COLOR, timeSeriesPanel } from '../panels';
 import { BUILTIN, pct, podSel } from '../selectors';
@@ -15,7 +15,7 @@ const GC = {
 
 const rate = (metric: string) => `rate(${metric}${podSel()}[${BUILTIN.rateInterval}])`;
 
-export function v8GcSection(config: HeapwatchConfig): Section {
+export function v8GcSection(config: ResolvedConfig): Section {
   const { gcPressureRatio } = config.alerts;
   return {
     title: 'V8 and GC',

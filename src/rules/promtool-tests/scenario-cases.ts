@@ -1,6 +1,6 @@
 /**
  * Situations from the field, beyond one alert's boundary: a heap hovering at the threshold, the
- * origin plan's misleading used/total ratio, a restart's warm-up, and missed scrapes.
+ * misleading used/total ratio, a restart's warm-up, and missed scrapes.
  */
 import { HeapRatioBasis } from '../../config';
 import { ALERTS, METRICS, RECORDS } from '../../contract';
@@ -34,7 +34,7 @@ function oscillation(t: TestContext): UnitCase {
 }
 
 /**
- * heapUsed/heapTotal at 95 % while used/limit is 30 %: a healthy heap that the origin plan's ratio
+ * heapUsed/heapTotal at 95 % while used/limit is 30 %: a healthy heap that a used/total monitor
  * would page on. With the default limit basis nothing fires; with ratioBasis "total" the usage and
  * streak alerts fire, exactly as the old monitor did.
  */

@@ -1,16 +1,16 @@
 /** Numbers every generated test derives from the config, with the limits of what can be generated. */
-import { derive, HeapwatchConfig } from '../../config';
+import { derive, ResolvedConfig } from '../../config';
 import { METRICS } from '../../contract';
 import { heapRatioMetric, seconds } from '../promql';
 
 export interface TestContext {
-  readonly config: HeapwatchConfig;
+  readonly config: ResolvedConfig;
   /** Seconds between samples and between rule evaluations: the check interval. */
   readonly step: number;
   /** Whole steps covering `secs` (the first evaluation at or after it). */
   readonly steps: (secs: number) => number;
   /** Seconds of a config duration field under alerts. */
-  readonly dur: (key: keyof HeapwatchConfig['alerts']) => number;
+  readonly dur: (key: keyof ResolvedConfig['alerts']) => number;
   /** The ratio metric the alerting ratio follows, and the other one. */
   readonly basisMetric: string;
   readonly otherRatioMetric: string;
@@ -22,7 +22,7 @@ export interface TestContext {
   readonly containerLimit: number;
 }
 
-export function testContext(config: HeapwatchConfig): TestContext {
+export function testContext(config: ResolvedConfig): TestContext {
   const step = config.heap.checkIntervalSeconds;
   if (300 % step !== 0) {
     throw new Error(`'heap.checkIntervalSeconds' (${step}) must divide 300 for the generated promtool tests (their 5m rate windows are whole steps); use e.g. 5, 10, 15, 20, 30 or 60`);

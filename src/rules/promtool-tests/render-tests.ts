@@ -1,5 +1,5 @@
 /** UnitCases to promtool unit-test files, with every expected annotation rendered in full. */
-import { formatDuration, HeapwatchConfig } from '../../config';
+import { formatDuration, requireResolved, ResolvedConfig } from '../../config';
 import { buildRuleGroups } from '../build';
 import { AlertingRule, isAlertingRule } from '../model';
 import { toYaml } from '../render';
@@ -21,7 +21,8 @@ export const RULE_TEST_FILES = {
  * promtool unit tests for the rules `config` renders, as file name -> YAML text.
  * @param ruleFiles the rule files, relative to where the test files are written
  */
-export function renderRuleTests(config: HeapwatchConfig, ruleFiles: readonly string[]): Record<string, string> {
+export function renderRuleTests(config: ResolvedConfig, ruleFiles: readonly string[]): Record<string, string> {
+  requireResolved(config, 'renderRuleTests()');
   const t = testContext(config);
   const rules = new Map(buildRuleGroups(config).flatMap((g) => g.rules).filter(isAlertingRule).map((r) => [r.alert, r]));
   const file = (cases: UnitCase[]) => toYaml({

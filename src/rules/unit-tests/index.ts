@@ -1,2 +1,0 @@
-export * from './render-tests';
-export * from './go-format';
