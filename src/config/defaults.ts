@@ -1,10 +1,16 @@
-import { HeapRatioBasis, HeapwatchConfig, MetricsSource } from './types';
+import { DeployMode, HeapRatioBasis, HeapwatchConfig, MetricsSource } from './types';
 
 /**
  * Every default in one place (the design brief's numbers). Optional fields that have no
  * default are listed as `undefined` so the validator knows they exist.
  */
 export const DEFAULT_CONFIG: HeapwatchConfig = {
+  mode: DeployMode.STANDALONE,
+  operator: {
+    release: undefined,
+    labels: undefined,
+    namespace: 'monitoring',
+  },
   namespace: 'heapwatch',
   heap: {
     highRatio: 0.85,
