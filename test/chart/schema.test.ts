@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { fixtureConfigMap, fixtureCronJob, fixtureDeployment, fixtureNetworkPolicy, fixtureRole, fixtureService } from '../fixtures/k8s-objects';
+import { fixtureAlertmanagerConfig, fixtureConfigMap, fixtureCronJob, fixtureDeployment, fixtureNetworkPolicy, fixturePodMonitor, fixtureRole, fixtureService } from '../fixtures/k8s-objects';
 import { CHART_VARIANTS, manifestsOf, missingKinds } from '../support/k8s-default-chart';
 import { containersOf, describeObject, formatPath, podTemplateOf } from '../support/k8s-object';
 import { formatSchemaProblem, SchemaProblem, SchemaRule, validateObject } from '../support/k8s-schema';
@@ -13,7 +13,7 @@ function oneProblem(problems: SchemaProblem[]): SchemaProblem {
 
 describe('schema checker', () => {
   it('passes valid objects of several kinds', () => {
-    for (const obj of [fixtureDeployment(), fixtureCronJob(), fixtureService(), fixtureNetworkPolicy(), fixtureRole([]), fixtureConfigMap()]) {
+    for (const obj of [fixtureDeployment(), fixtureCronJob(), fixtureService(), fixtureNetworkPolicy(), fixtureRole([]), fixtureConfigMap(), fixturePodMonitor(), fixtureAlertmanagerConfig()]) {
       assert.deepEqual(validateObject(obj).map(formatSchemaProblem), [], `${obj.kind} should be valid`);
     }
   });
