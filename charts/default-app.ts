@@ -5,7 +5,6 @@
 import { App, AppProps, Chart } from 'cdk8s';
 import { HeapWatchedApp } from '../src/app';
 import { DeployMode, HeapwatchConfigInput, resolveConfig } from '../src/config';
-import { selectorLabels } from '../src/k8s/labels';
 import { HeapwatchAppMonitoring, HeapwatchOperatorStack } from '../src/operator';
 import { HeapwatchStack } from '../src/stack';
 import { SAMPLE_APP_COMMAND } from './sample-app';
@@ -25,7 +24,7 @@ export function createDefaultApp(input: HeapwatchConfigInput = {}, props: AppPro
   else new HeapwatchStack(stackChart, 'Stack', { config });
   const appChart = new Chart(app, config.app.name, { disableResourceNameHashes: true });
   const watched = new HeapWatchedApp(appChart, 'App', { config });
-  if (operator) new HeapwatchAppMonitoring(appChart, 'Monitoring', { config, podSelector: selectorLabels(watched.labels) });
+  if (operator) new HeapwatchAppMonitoring(appChart, 'Monitoring', { config, app: watched });
   return app;
 }
 

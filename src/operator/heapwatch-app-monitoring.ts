@@ -1,13 +1,15 @@
 import { Construct } from 'constructs';
+import { HeapWatchedApp } from '../app';
 import { HeapwatchConfig } from '../config';
+import { selectorLabels } from '../k8s/labels';
 import { HeapwatchAlertmanagerConfig } from './heapwatch-alertmanager-config';
 import { HeapwatchPodMonitor } from './pod-monitor';
 
 export interface HeapwatchAppMonitoringProps {
   /** The resolved config of the watched app (resolveConfig()), mode 'operator'. */
   readonly config: HeapwatchConfig;
-  /** The labels that select the app's pods (HeapWatchedApp: `selectorLabels(app.labels)`). */
-  readonly podSelector: Readonly<Record<string, string>>;
+  /** The watched app: the PodMonitor selects its pods by its Deployment's selector labels. */
+  readonly app: HeapWatchedApp;
 }
 
 /** Operator mode, per watched app, in the app's namespace: its PodMonitor and the namespace's AlertmanagerConfig. */
@@ -17,7 +19,7 @@ export class HeapwatchAppMonitoring extends Construct {
 
   constructor(scope: Construct, id: string, props: HeapwatchAppMonitoringProps) {
     super(scope, id);
-    this.podMonitor = new HeapwatchPodMonitor(this, 'PodMonitor', props);
+    this.podMonitor = new HeapwatchPodMonitor(this, 'PodMonitor', { config: props.config, podSelector: selectorLabels(props.app.labels) });
     this.alertmanagerConfig = new HeapwatchAlertmanagerConfig(this, 'AlertmanagerConfig', { config: props.config });
   }
 }
