@@ -1,17 +1,8 @@
 /** mode and operator.*: validated like every other field, every problem at once, naming field, value and what is allowed. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError, DeployMode, HeapwatchConfigInput, resolveConfig } from '../../src/config';
-
-function problemsOf(input: unknown): readonly string[] {
-  try {
-    resolveConfig(input as HeapwatchConfigInput);
-  } catch (e) {
-    assert.ok(e instanceof ConfigError, `expected ConfigError, got ${e}`);
-    return e.problems;
-  }
-  assert.fail(`config was accepted: ${JSON.stringify(input)}`);
-}
+import { DeployMode, HeapwatchConfigInput, resolveConfig } from '../../src/config';
+import { problemsOf } from '../support/config-problems';
 
 function oneProblem(input: unknown): string {
   const p = problemsOf(input);
