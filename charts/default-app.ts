@@ -4,21 +4,27 @@
  */
 import { App, AppProps, Chart } from 'cdk8s';
 import { HeapWatchedApp } from '../src/app';
-import { HeapwatchConfigInput, resolveConfig } from '../src/config';
+import { DeployMode, HeapwatchConfigInput, resolveConfig } from '../src/config';
+import { HeapwatchAppMonitoring, HeapwatchOperatorStack } from '../src/operator';
 import { HeapwatchStack } from '../src/stack';
 import { SAMPLE_APP_COMMAND } from './sample-app';
 
 /**
  * Two charts, two files in dist/: the monitoring stack, and the watched sample app.
  * The config is resolved (and validated) first: an invalid one throws before anything is built.
+ * In operator mode the first holds only the PrometheusRule and dashboard ConfigMap for an existing
+ * kube-prometheus-stack, and the app's chart adds its PodMonitor and AlertmanagerConfig.
  */
 export function createDefaultApp(input: HeapwatchConfigInput = {}, props: AppProps = {}): App {
   const config = resolveConfig({ ...input, app: { command: SAMPLE_APP_COMMAND, ...input.app } });
   const app = new App(props);
   const stackChart = new Chart(app, 'heapwatch', { disableResourceNameHashes: true });
-  new HeapwatchStack(stackChart, 'Stack', { config });
+  const operator = config.mode === DeployMode.OPERATOR;
+  if (operator) new HeapwatchOperatorStack(stackChart, 'Operator', { config });
+  else new HeapwatchStack(stackChart, 'Stack', { config });
   const appChart = new Chart(app, config.app.name, { disableResourceNameHashes: true });
-  new HeapWatchedApp(appChart, 'App', { config });
+  const watched = new HeapWatchedApp(appChart, 'App', { config });
+  if (operator) new HeapwatchAppMonitoring(appChart, 'Monitoring', { config, app: watched });
   return app;
 }
 

@@ -4,3 +4,4 @@ export * from './stack';
 export * from './app';
 export * from './rules';
 export * from './dashboard';
+export * from './operator';

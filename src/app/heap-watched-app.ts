@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { MetricsSource, requireResolved, ResolvedConfig, throwIfPropProblems } from '../config';
+import { DeployMode, MetricsSource, requireResolved, ResolvedConfig, throwIfPropProblems } from '../config';
 import { show } from '../config/show';
 import { AGENT_FILE, AGENT_SOURCE_IN_IMAGE, CONTAINERS, DISCOVERY, LIVENESS_PROBE, SHARED_DIR, TOKEN_MOUNT_DIR } from '../contract';
 import { addDisruptionBudget } from '../k8s/disruption-budget';
@@ -147,11 +147,21 @@ export class HeapWatchedApp extends Construct {
         ingress: [
           { ports: tcp(a.port) }, // the app's own clients, as before heapwatch
           ...(withAgent ? [{ ports: tcp(a.livenessPort) }] : []), // the kubelet's probes come from the node
-          { from: [podsInNamespace(c.namespace, selectorLabels({ name: PROMETHEUS.name, component: 'monitoring' }))], ports: tcp(e.port) },
+          { from: [scraper(c)], ports: tcp(e.port) },
         ],
       },
     });
 
     addDisruptionBudget(this, 'DisruptionBudget', this.labels, ns, a.replicas);
   }
+}
+
+/**
+ * Who scrapes the sidecar: heapwatch's Prometheus, or in operator mode kube-prometheus-stack's
+ * (prometheus-operator labels its Prometheus pods app.kubernetes.io/name=prometheus).
+ */
+function scraper(c: ResolvedConfig) {
+  return c.mode === DeployMode.OPERATOR
+    ? podsInNamespace(c.operator.namespace, { 'app.kubernetes.io/name': PROMETHEUS.name })
+    : podsInNamespace(c.namespace, selectorLabels({ name: PROMETHEUS.name, component: 'monitoring' }));
 }

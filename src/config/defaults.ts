@@ -1,4 +1,4 @@
-import { HeapRatioBasis, HeapwatchConfig, MetricsSource } from './types';
+import { DeployMode, HeapRatioBasis, HeapwatchConfig, MetricsSource } from './types';
 
 /**
  * Every default in one place: src/config/types.ts says why each one is what it is, and tests keep
@@ -6,6 +6,12 @@ import { HeapRatioBasis, HeapwatchConfig, MetricsSource } from './types';
  * no default are listed as `undefined` so the validator knows they exist.
  */
 export const DEFAULT_CONFIG: HeapwatchConfig = {
+  mode: DeployMode.STANDALONE,
+  operator: {
+    release: undefined,
+    labels: undefined,
+    namespace: 'monitoring',
+  },
   namespace: 'heapwatch',
   heap: {
     highRatio: 0.85,

@@ -8,6 +8,13 @@
  */
 export interface HeapwatchConfig {
   /**
+   * Deploy heapwatch's own monitoring stack, or plug into an existing kube-prometheus-stack.
+   * @default DeployMode.STANDALONE
+   */
+  readonly mode: DeployMode;
+  /** How heapwatch plugs into kube-prometheus-stack, for DeployMode.OPERATOR. */
+  readonly operator: OperatorConfig;
+  /**
    * Namespace of the monitoring stack (Prometheus, Alertmanager, Grafana, kube-state-metrics).
    * @default "heapwatch"
    */
@@ -26,6 +33,40 @@ export interface HeapwatchConfig {
   readonly alertmanager: AlertmanagerConfig;
   readonly grafana: GrafanaConfig;
   readonly kubeStateMetrics: KubeStateMetricsConfig;
+}
+
+/** What heapwatch deploys around the watched apps. */
+export enum DeployMode {
+  /** heapwatch's own Prometheus, Alertmanager, Grafana and kube-state-metrics. The default. */
+  STANDALONE = 'standalone',
+  /**
+   * None of them: PrometheusRule, PodMonitor, AlertmanagerConfig and a dashboard ConfigMap that an
+   * existing kube-prometheus-stack (prometheus-operator and Grafana's dashboard sidecar) picks up.
+   */
+  OPERATOR = 'operator',
+}
+
+/** Operator mode: where kube-prometheus-stack runs and how its selectors find heapwatch's objects. */
+export interface OperatorConfig {
+  /**
+   * kube-prometheus-stack's Helm release name. Its Prometheus selects PrometheusRules and PodMonitors
+   * labelled `release: <this>` (ruleSelectorNilUsesHelmValues and its siblings default to true).
+   * Required in operator mode.
+   * @default - none; operator mode refuses to synthesize without it
+   */
+  readonly release?: string;
+  /**
+   * Extra labels on every PrometheusRule, PodMonitor and AlertmanagerConfig, for installs whose
+   * ruleSelector, podMonitorSelector or alertmanagerConfigSelector select something else.
+   * @default - none
+   */
+  readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * The namespace kube-prometheus-stack runs in: the PrometheusRule and the dashboard ConfigMap go
+   * there, and the watched apps' NetworkPolicies let its Prometheus pods scrape the sidecar.
+   * @default "monitoring"
+   */
+  readonly namespace: string;
 }
 
 /** Which denominator the heap ratio uses. */

@@ -2,7 +2,7 @@ import { derive } from './derive';
 import { DURATION_FORMS, parseDuration } from './duration';
 import { parseQuantity, QUANTITY_FORMS } from './quantity';
 import { show } from './show';
-import { HeapRatioBasis, HeapwatchConfig, MetricsSource, Resources } from './types';
+import { DeployMode, HeapRatioBasis, HeapwatchConfig, MetricsSource, Resources } from './types';
 
 /**
  * Semantic checks on a merged config. Returns every problem, each naming the field,
@@ -49,6 +49,11 @@ export function validateConfig(c: HeapwatchConfig): string[] {
     if (cpuReq && cpuLim) check(cpuReq <= cpuLim, `${field}.cpuRequest`, r.cpuRequest, `must not exceed ${field}.cpuLimit (${show(r.cpuLimit)})`);
   };
   const storage = (field: string, v: string) => check((parseQuantity(v) ?? 0) > 0, field, v, `must be ${QUANTITY_FORMS}, above zero`);
+
+  // mode and operator
+  check(Object.values(DeployMode).includes(c.mode), 'mode', c.mode,
+    `must be one of ${Object.values(DeployMode).map((v) => show(v)).join(', ')}`);
+  p.push(...operatorProblems(c));
 
   // namespace and names
   dnsLabel('namespace', c.namespace);
@@ -185,6 +190,43 @@ export function validateConfig(c: HeapwatchConfig): string[] {
   image('kubeStateMetrics.image', c.kubeStateMetrics.image);
   resources('kubeStateMetrics.resources', c.kubeStateMetrics.resources);
 
+  return p;
+}
+
+const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
+const LABEL_VALUE_RULE = 'must be a Kubernetes label value: at most 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit';
+const LABEL_NAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+
+/** operator.*: the release label kube-prometheus-stack selects by, extra labels, its namespace. */
+function operatorProblems(c: HeapwatchConfig): string[] {
+  const p: string[] = [];
+  const o = c.operator;
+  if (!(typeof o.namespace === 'string' && /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(o.namespace))) {
+    p.push(`'operator.namespace' (${show(o.namespace)}) must be an RFC 1123 label: lower-case letters, digits and "-", starting and ending with a letter or digit, at most 63 characters`);
+  }
+  if (o.release === undefined) {
+    if (c.mode === DeployMode.OPERATOR) {
+      p.push(`'operator.release' (${show(o.release)}) is required when mode is 'operator': kube-prometheus-stack's Helm release name, ` +
+        'which its Prometheus selects PrometheusRules and PodMonitors by (label release=<name>; `helm list -A` shows it)');
+    }
+  } else if (!(typeof o.release === 'string' && o.release !== '' && LABEL_VALUE.test(o.release))) {
+    p.push(`'operator.release' (${show(o.release)}) ${LABEL_VALUE_RULE}, the kube-prometheus-stack Helm release name`);
+  }
+  if (o.labels !== undefined) {
+    if (typeof o.labels !== 'object' || o.labels === null || Array.isArray(o.labels)) {
+      p.push(`'operator.labels' (${show(o.labels)}) must be an object of label names to values, such as { team: "payments" }`);
+      return p;
+    }
+    for (const [key, value] of Object.entries(o.labels)) {
+      if (!(key.length <= 316 && LABEL_NAME.test(key))) {
+        p.push(`'operator.labels' key (${show(key)}) must be a Kubernetes label name: an optional DNS-subdomain prefix and "/", then at most 63 letters, digits, "-", "_" and "."`);
+      }
+      if (!(typeof value === 'string' && LABEL_VALUE.test(value))) p.push(`'operator.labels.${key}' (${show(value)}) ${LABEL_VALUE_RULE}`);
+    }
+    if ('release' in o.labels && o.release !== undefined && o.labels.release !== o.release) {
+      p.push(`'operator.labels.release' (${show(o.labels.release)}) must not differ from 'operator.release' (${show(o.release)}): set the release label through operator.release`);
+    }
+  }
   return p;
 }
 

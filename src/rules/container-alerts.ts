@@ -36,7 +36,7 @@ export function containerAlerts(c: ResolvedConfig): AlertingRule[] {
         `  max by (${KSM_CONTAINER}) (kube_pod_container_status_last_terminated_reason{reason="OOMKilled"}) == 1\n` +
         `)\n` +
         `* on (${KSM_POD}) group_left (app)\n` +
-        watchedPods(),
+        watchedPods(c),
       labels: { severity: 'critical' },
       annotations: {
         summary: 'A watched Node.js container was OOM-killed.',

@@ -1,6 +1,6 @@
 /** Alerts on heapwatch itself: the sidecar, the in-process agent, and the dead man's switch. */
-import { ResolvedConfig } from '../config';
-import { JOBS, METRICS } from '../contract';
+import { DeployMode, ResolvedConfig } from '../config';
+import { JOBS, METRICS, TARGET_LABELS } from '../contract';
 import { alertLinks } from './links';
 import { AlertingRule } from './model';
 import { BY_POD, sidecar } from './promql';
@@ -36,14 +36,28 @@ export function metaAlerts(c: ResolvedConfig): AlertingRule[] {
     },
     {
       alert: 'Watchdog',
-      expr: 'vector(1)',
+      expr: watchdogExpr(c),
       labels: { severity: 'none' },
       annotations: {
         summary: 'Always firing: proves the alerting pipeline works end to end.',
-        description: 'This alert always fires (value {{ $value }}). If it stops arriving, Prometheus, the rules or Alertmanager are broken, ' +
-          'and no other heapwatch alert can reach you either.',
+        description: c.mode === DeployMode.OPERATOR
+          ? 'This alert always fires (value {{ $value }}) for every namespace with a watched pod ({{ $labels.namespace }}). If it stops arriving, ' +
+            'Prometheus, the rules, the PodMonitor or Alertmanager are broken, and no other heapwatch alert can reach you either.'
+          : 'This alert always fires (value {{ $value }}). If it stops arriving, Prometheus, the rules or Alertmanager are broken, ' +
+            'and no other heapwatch alert can reach you either.',
         ...alertLinks(c, 'Watchdog', false),
       },
     },
   ];
+}
+
+/**
+ * Standalone: one series, always. Operator mode: one per namespace with a watched sidecar target,
+ * because prometheus-operator routes an AlertmanagerConfig only the alerts of its own namespace
+ * (namespace="<its namespace>" is ANDed onto its route): a Watchdog without that label would reach
+ * no app namespace's receiver. It also goes quiet when the PodMonitor finds nothing, which is a
+ * failure the dead man's switch should catch.
+ */
+function watchdogExpr(c: ResolvedConfig): string {
+  return c.mode === DeployMode.OPERATOR ? `group by (${TARGET_LABELS.namespace}) (up{job="${JOBS.exporter}"})` : 'vector(1)';
 }

@@ -2,7 +2,7 @@
  * Small PromQL builders shared by the recording and alerting rules, so every rule selects
  * the sidecar's metrics and groups them the same way.
  */
-import { HeapRatioBasis, parseDuration, ResolvedConfig } from '../config';
+import { DeployMode, HeapRatioBasis, parseDuration, ResolvedConfig } from '../config';
 import { CONTAINERS, JOBS, METRICS, TARGET_LABELS } from '../contract';
 
 /** The labels a per-pod series keeps: the dashboard and the alerts group by exactly these. */
@@ -40,11 +40,20 @@ export function seconds(field: string, value: string): number {
 }
 
 /**
- * Watched pods with their app name, one series per (namespace, pod, app), from kube-state-metrics'
- * kube_pod_labels (KSM runs with --metric-labels-allowlist=pods=[app.kubernetes.io/name,heapwatch.dev/watched]).
- * `range` wraps the selector in max_over_time so pods deleted within the window still count.
+ * Watched pods with their app name, one series of value 1 per (namespace, pod, app).
+ * `range` also counts pods deleted within the window.
+ *
+ * Standalone: kube-state-metrics' kube_pod_labels (heapwatch's KSM runs with
+ * --metric-labels-allowlist=pods=[app.kubernetes.io/name,heapwatch.dev/watched]).
+ * Operator mode: kube-prometheus-stack's KSM exports no pod labels by default, so the watched pods
+ * are the sidecar targets the PodMonitor discovers (`up` exists for a target whether or not its
+ * scrape succeeds, and carries the app label the PodMonitor's relabeling sets).
  */
-export function watchedPods(range?: string): string {
+export function watchedPods(c: ResolvedConfig, range?: string): string {
+  if (c.mode === DeployMode.OPERATOR) {
+    const up = sidecar('up');
+    return `group by (${KSM_POD}, app) (${range ? `max_over_time(${up}[${range}])` : up})`;
+  }
   const selector = 'kube_pod_labels{label_heapwatch_dev_watched="true"}';
   const series = range ? `max_over_time(${selector}[${range}])` : selector;
   return `max by (${KSM_POD}, app) (label_replace(${series}, "app", "$1", "label_app_kubernetes_io_name", "(.+)"))`;

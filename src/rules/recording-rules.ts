@@ -31,7 +31,7 @@ export function recordingGroups(c: ResolvedConfig): RuleGroup[] {
       rules: [
         { record: RECORDS.underTargetRatio1d, expr: shareOfTime(RECORDS.underTarget, '1d') },
         { record: RECORDS.underTargetRatio30d, expr: shareOfTime(RECORDS.underTarget, '30d') },
-        { record: RECORDS.memoryRestarts30d, expr: memoryRestarts('30d') },
+        { record: RECORDS.memoryRestarts30d, expr: memoryRestarts(c, '30d') },
       ],
     },
   ];
@@ -54,7 +54,7 @@ function shareOfTime(series: string, range: string): string {
  * upper bound, exact when a container restarts for one reason only. The `cause` label keeps the two
  * sources apart until the final sum (`or` would otherwise drop one of two pods' series).
  */
-function memoryRestarts(range: string): string {
+function memoryRestarts(c: ResolvedConfig, range: string): string {
   const heapStreak =
     `sum by (${BY_POD}) (increase(${sidecar(METRICS.appRestarts, { reason: RESTART_REASONS.heapStreak })}[${range}]))`;
   const oomKilled =
@@ -64,7 +64,7 @@ function memoryRestarts(range: string): string {
     `      max_over_time(kube_pod_container_status_last_terminated_reason{reason="OOMKilled"}[${range}]) == 1\n` +
     `    )\n` +
     `    * on (${KSM_POD}) group_left (app)\n` +
-    `    ${watchedPods(range)}`;
+    `    ${watchedPods(c, range)}`;
   return `sum by (${BY_APP}) (\n` +
     `  label_replace(${heapStreak}, "cause", "heap_streak", "", "")\n` +
     `  or\n` +

@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  fixtureAlertmanagerConfig,
   fixtureConfigMap,
   fixtureCronJob,
   fixtureDeployment,
   fixtureLabels,
   fixtureNetworkPolicy,
   fixturePdb,
+  fixturePodMonitor,
   fixtureRole,
   fixtureSelector,
   fixtureService,
@@ -27,6 +29,8 @@ function compliant(): K8sObject[] {
     fixtureNetworkPolicy(),
     fixtureConfigMap(),
     fixtureRole([{ apiGroups: [''], resources: ['pods', 'endpoints'], verbs: ['get', 'list', 'watch'] }]),
+    fixturePodMonitor('web'),
+    fixtureAlertmanagerConfig(),
   ];
 }
 
@@ -320,6 +324,44 @@ describe('policy checker', () => {
     it('fails if a NetworkPolicy peer selector includes it', () => {
       const objects = withChange('NetworkPolicy', (np) => (np.spec.ingress = [{ from: [{ podSelector: { matchExpressions: [{ key: 'app.kubernetes.io/version', operator: 'Exists' }] } }] }]));
       oneViolation(objects, PolicyRule.SELECTOR_WITHOUT_VERSION, 'spec.ingress[0].from[0].podSelector');
+    });
+  });
+});
+
+describe('policy checker: prometheus-operator objects', () => {
+  describe(PolicyRule.MONITOR_SELECTS_PODS, () => {
+    it('fails if a PodMonitor selects no pod template (and then the AlertmanagerConfig beside it routes nothing)', () => {
+      const objects = withChange('PodMonitor', (pm) => (pm.spec.selector.matchLabels['app.kubernetes.io/name'] = 'webb'));
+      assert.deepEqual(checkPolicy(objects).map((x) => `${x.rule} ${x.object} ${x.path}`), [
+        'monitor-selects-pods PodMonitor k8s-fixture/web spec.selector',
+        'alertmanager-config-namespace AlertmanagerConfig k8s-fixture/routes metadata.namespace',
+      ]);
+    });
+
+    it('fails if its port is not a container port name of the pods it selects (a number, or a typo)', () => {
+      oneViolation(withChange('PodMonitor', (pm) => (pm.spec.podMetricsEndpoints[0].port = 'hw-metrcs')), PolicyRule.MONITOR_SELECTS_PODS,
+        'spec.podMetricsEndpoints[0].port', /"hw-metrcs" is not a container port name of Deployment k8s-fixture\/web \(names: http\)/);
+    });
+
+    it('fails if it looks in another namespace', () => {
+      const objects = withChange('PodMonitor', (pm) => (pm.spec.namespaceSelector = { matchNames: ['elsewhere'] }));
+      const v = checkPolicy(objects).filter((x) => x.rule === PolicyRule.MONITOR_SELECTS_PODS);
+      assert.deepEqual(v.map((x) => x.path), ['spec.selector']);
+    });
+  });
+
+  describe(PolicyRule.OPERATOR_RELEASE_LABEL, () => {
+    for (const kind of ['PodMonitor', 'AlertmanagerConfig']) {
+      it(`fails if a ${kind} has no release label`, () => {
+        oneViolation(withChange(kind, (o) => delete o.metadata.labels.release), PolicyRule.OPERATOR_RELEASE_LABEL, 'metadata.labels.release', /would ignore it/);
+      });
+    }
+  });
+
+  describe(PolicyRule.ALERTMANAGER_CONFIG_NAMESPACE, () => {
+    it('fails if an AlertmanagerConfig sits in a namespace without monitored pods', () => {
+      oneViolation(withChange('AlertmanagerConfig', (o) => (o.metadata.namespace = 'monitoring')), PolicyRule.ALERTMANAGER_CONFIG_NAMESPACE,
+        'metadata.namespace', /only its own namespace's alerts/);
     });
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { fixtureConfigMap, fixtureCronJob, fixtureDeployment, fixtureNetworkPolicy, fixtureRole, fixtureService } from '../fixtures/k8s-objects';
+import { fixtureAlertmanagerConfig, fixtureConfigMap, fixtureCronJob, fixtureDeployment, fixtureNetworkPolicy, fixturePodMonitor, fixtureRole, fixtureService } from '../fixtures/k8s-objects';
 import { CHART_VARIANTS, manifestsOf, missingKinds } from '../support/k8s-default-chart';
 import { containersOf, describeObject, formatPath, podTemplateOf } from '../support/k8s-object';
 import { formatSchemaProblem, SchemaProblem, SchemaRule, validateObject } from '../support/k8s-schema';
@@ -13,7 +13,7 @@ function oneProblem(problems: SchemaProblem[]): SchemaProblem {
 
 describe('schema checker', () => {
   it('passes valid objects of several kinds', () => {
-    for (const obj of [fixtureDeployment(), fixtureCronJob(), fixtureService(), fixtureNetworkPolicy(), fixtureRole([]), fixtureConfigMap()]) {
+    for (const obj of [fixtureDeployment(), fixtureCronJob(), fixtureService(), fixtureNetworkPolicy(), fixtureRole([]), fixtureConfigMap(), fixturePodMonitor(), fixtureAlertmanagerConfig()]) {
       assert.deepEqual(validateObject(obj).map(formatSchemaProblem), [], `${obj.kind} should be valid`);
     }
   });
@@ -110,10 +110,28 @@ describe('schema checker', () => {
     assert.match(p.message, /only as a nested type/);
   });
 
-  it('fails clearly on prometheus-operator kinds (their models are not installed)', () => {
-    const p = oneProblem(validateObject({ apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule', metadata: { name: 'x' } }));
-    assert.equal(p.rule, SchemaRule.UNKNOWN_KIND);
-    assert.match(p.message, /@kubernetes-models\/prometheus-operator, which is not installed/);
+  it('checks prometheus-operator kinds against @kubernetes-models/prometheus-operator: a typo, a wrong type, an unknown kind', () => {
+    const pm = {
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'PodMonitor',
+      metadata: { name: 'x', namespace: 'k8s-fixture' },
+      spec: { selector: { matchLabels: { a: 'b' } }, podMetricsEndpoints: [{ port: 'hw-metrics', interval: '15s' }] },
+    };
+    assert.deepEqual(validateObject(pm).map(formatSchemaProblem), []);
+    const typo = structuredClone(pm) as any;
+    typo.spec.podMetricsEndpoints[0].prot = typo.spec.podMetricsEndpoints[0].port;
+    delete typo.spec.podMetricsEndpoints[0].port;
+    const p = oneProblem(validateObject(typo));
+    assert.deepEqual([p.rule, p.path], [SchemaRule.UNKNOWN_FIELD, 'spec.podMetricsEndpoints[0].prot']);
+    const amc = {
+      apiVersion: 'monitoring.coreos.com/v1alpha1',
+      kind: 'AlertmanagerConfig',
+      metadata: { name: 'x', namespace: 'k8s-fixture' },
+      spec: { receivers: [{ name: 'r', slackConfigs: [{ apiURL: 'https://example.invalid/not-a-secret-ref' }] }] },
+    };
+    assert.equal(oneProblem(validateObject(amc)).path, 'spec.receivers[0].slackConfigs[0].apiURL');
+    const unknown = oneProblem(validateObject({ apiVersion: 'monitoring.coreos.com/v1', kind: 'AlertmanagerConfig', metadata: { name: 'x' } }));
+    assert.equal(unknown.rule, SchemaRule.UNKNOWN_KIND, 'AlertmanagerConfig is served as v1alpha1 only');
   });
 
   it('fails clearly on a missing or malformed apiVersion, never touching the file system outside the models', () => {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { createDefaultApp } from '../../charts/default-app';
+import { OPERATOR_INPUT } from '../support/operator-config';
 import { scanManifestText } from '../support/secret-scan';
 
 function synthTo(input = {}): string {
@@ -31,6 +32,22 @@ describe('no secret in dist/', () => {
       prometheus: { remoteWrite: [{ url: 'https://mimir.example.test/api/v1/push' }] },
     });
     assert.deepEqual(scanDir(dir), []);
+  });
+
+  it('holds in operator mode (PrometheusRule, PodMonitor, AlertmanagerConfig, dashboard ConfigMap), Slack set', () => {
+    assert.deepEqual(scanDir(synthTo({ ...OPERATOR_INPUT, slack: { webhookSecretName: 'team-slack', webhookSecretKey: 'url' } })), []);
+  });
+
+  it('catches a literal URL or key in an AlertmanagerConfig receiver, which the schema lets through for some fields', () => {
+    const clean = readFileSync(join(synthTo(OPERATOR_INPUT), 'sample-app.k8s.yaml'), 'utf8');
+    const plants = [
+      clean.replace(/apiURL:\n(\s+)key: webhook-url\n\s+name: heapwatch-slack/, 'apiURL: https://example.invalid/services/canary'),
+      clean.replace('- name: "null"', '- name: "null"\n      webhookConfigs:\n        - url: https://example.invalid/canary'),
+    ];
+    for (const text of plants) {
+      assert.notEqual(text, clean, 'the plant changed the text');
+      assert.ok(scanManifestText('planted.yaml', text).some((f) => f.rule === 'alertmanager-config-literal-secret'), text.slice(-1500));
+    }
   });
 
   it('holds for the dist/ that `npm run synth` wrote, when there is one', { skip: !existsSync('dist') && 'dist/ not synthesized in this checkout' }, () => {

@@ -1,17 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError, DEFAULT_CONFIG, derive, HeapwatchConfigInput, resolveConfig } from '../../src/config';
-
-/** Resolves and returns the problems, failing the test if the config was accepted. */
-function problemsOf(input: unknown): readonly string[] {
-  try {
-    resolveConfig(input as HeapwatchConfigInput);
-  } catch (e) {
-    assert.ok(e instanceof ConfigError, `expected ConfigError, got ${e}`);
-    return e.problems;
-  }
-  assert.fail(`config was accepted: ${JSON.stringify(input)}`);
-}
+import { DEFAULT_CONFIG, derive, resolveConfig } from '../../src/config';
+import { problemsOf } from '../support/config-problems';
 
 /** Asserts exactly one problem, that it names the field and the value, and matches `allowed`. */
 function assertOneProblem(input: unknown, field: string, value: string, allowed: RegExp) {

@@ -5,6 +5,7 @@
  */
 import { defaultManifests } from '../../charts/default-app';
 import { HeapwatchConfigInput } from '../../src/config';
+import { OPERATOR_INPUT } from './operator-config';
 import { K8sObject } from './k8s-object';
 
 export interface ChartVariant {
@@ -37,6 +38,20 @@ export const CHART_VARIANTS: readonly ChartVariant[] = [
     label: 'chart with replicas > 1 (app 2, Prometheus 2, Alertmanager 3)',
     input: { app: { replicas: 2 }, alertmanager: { replicas: 3 }, prometheus: { replicas: 2 } },
     expectedKinds: [...EXPECTED_KINDS, 'policy/v1 PodDisruptionBudget'],
+  },
+  {
+    label: 'operator-mode chart (kube-prometheus-stack), app replicas 2, extra labels',
+    input: { ...OPERATOR_INPUT, operator: { ...OPERATOR_INPUT.operator, labels: { team: 'payments' } }, app: { replicas: 2 } },
+    expectedKinds: [
+      'monitoring.coreos.com/v1 PrometheusRule',
+      'monitoring.coreos.com/v1 PodMonitor',
+      'monitoring.coreos.com/v1alpha1 AlertmanagerConfig',
+      'v1 ConfigMap',
+      'v1 Service',
+      'apps/v1 Deployment',
+      'networking.k8s.io/v1 NetworkPolicy',
+      'policy/v1 PodDisruptionBudget',
+    ],
   },
 ];
 

@@ -19,6 +19,12 @@ export enum PolicyRule {
   NO_INSPECTOR = 'no-inspector',
   RECOMMENDED_LABELS = 'recommended-labels',
   SELECTOR_WITHOUT_VERSION = 'selector-without-version',
+  /** A PodMonitor selects pods in the synth, on a container port they name. */
+  MONITOR_SELECTS_PODS = 'monitor-selects-pods',
+  /** PrometheusRule, PodMonitor and AlertmanagerConfig carry the `release` label kube-prometheus-stack selects by. */
+  OPERATOR_RELEASE_LABEL = 'operator-release-label',
+  /** An AlertmanagerConfig sits in a namespace with monitored pods (it routes only its namespace's alerts). */
+  ALERTMANAGER_CONFIG_NAMESPACE = 'alertmanager-config-namespace',
 }
 
 export interface PolicyViolation {

@@ -7,6 +7,7 @@ import { K8sObject, podTemplateOf } from './k8s-object';
 import { checkCoverage } from './k8s-policy-coverage';
 import { checkInspector } from './k8s-policy-inspector';
 import { checkLabels, checkSelectors } from './k8s-policy-labels';
+import { checkMonitoring } from './k8s-policy-monitoring';
 import { checkPod } from './k8s-policy-pod';
 import { checkRbac } from './k8s-policy-rbac';
 import { DEFAULT_TOKEN_ALLOWED_NAMES, PolicyOptions, PolicyViolation, REQUIRED_LABELS } from './k8s-policy-types';
@@ -20,7 +21,8 @@ export function checkPolicy(objects: readonly K8sObject[], options: PolicyOption
   for (const obj of objects) {
     const t = podTemplateOf(obj);
     if (t) out.push(...checkPod(obj, t, tokenAllowedNames), ...checkCoverage(obj, t, objects));
-    out.push(...checkRbac(obj), ...checkInspector(obj), ...checkLabels(obj, requiredLabels), ...checkSelectors(obj));
+    out.push(...checkRbac(obj), ...checkInspector(obj), ...checkLabels(obj, requiredLabels), ...checkSelectors(obj),
+      ...checkMonitoring(obj, objects));
   }
   return out;
 }

@@ -42,8 +42,8 @@ export enum SchemaRule {
 
 /**
  * Where each API group's models come from: kubernetes-models for the built-in groups, a
- * kubernetes-models add-on for CRD groups. @kubernetes-models/prometheus-operator is not
- * installed here today, so its kinds fail as unknown (with that reason) until it is.
+ * kubernetes-models add-on for CRD groups (@kubernetes-models/prometheus-operator 6: operator
+ * v0.91 schemas, a devDependency, loaded the same way).
  */
 const ADDON_MODEL_PACKAGES: Readonly<Record<string, string>> = {
   'monitoring.coreos.com': '@kubernetes-models/prometheus-operator',

@@ -22,6 +22,13 @@ const TEXT_RULES: [string, RegExp][] = [
 
 const SECRETISH_NAME = /(PASSWORD|PASSWD|TOKEN|SECRET|WEBHOOK|API_?KEY|CREDENTIAL)/i;
 
+/**
+ * AlertmanagerConfig receiver fields that carry a secret (a webhook URL, an API key): they must be
+ * Secret key references ({ name, key }), never a string. Some are typed as strings in the CRD
+ * (webhookConfigs[].url), so the schema alone does not stop a literal.
+ */
+const AMC_SECRET_FIELDS = new Set(['apiURL', 'url', 'webhookURL', 'apiKey', 'apiSecret', 'routingKey', 'serviceKey', 'token', 'botToken', 'userKey']);
+
 /** Scans one file's text (multi-document YAML). */
 export function scanManifestText(file: string, text: string): Finding[] {
   const findings: Finding[] = [];
@@ -33,6 +40,20 @@ export function scanManifestText(file: string, text: string): Finding[] {
     const obj = doc.toJS();
     if (!obj) continue;
     if (obj.kind === 'Secret') findings.push({ file, rule: 'secret-object', excerpt: `Secret/${obj.metadata?.name}` });
+    if (obj.kind === 'AlertmanagerConfig') {
+      for (const receiver of obj.spec?.receivers ?? []) {
+        for (const [key, configs] of Object.entries<any>(receiver)) {
+          if (!key.endsWith('Configs') || !Array.isArray(configs)) continue;
+          for (const cfg of configs) {
+            for (const [field, value] of Object.entries<any>(cfg ?? {})) {
+              if (AMC_SECRET_FIELDS.has(field) && typeof value === 'string') {
+                findings.push({ file, rule: 'alertmanager-config-literal-secret', excerpt: `${receiver.name}.${key}.${field}` });
+              }
+            }
+          }
+        }
+      }
+    }
     walkContainers(obj, (c) => {
       for (const env of c.env ?? []) {
         // A secret-named variable may only point at a file or come from a Secret reference.

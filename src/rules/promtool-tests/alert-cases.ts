@@ -3,16 +3,17 @@
  * `for` window, firing at it with exact labels and annotations (and, for windowed alerts, quiet
  * again once the window has passed).
  */
+import { DeployMode } from '../../config';
 import { AlertName, METRICS, RESTART_REASONS } from '../../contract';
 import { BY_POD } from '../promql';
 import { alignedRate, firstFiring, predictLinear } from './promql-model';
 import { TestContext } from './context';
-import { counter, input, InputSeries, KSM_TARGET, leakInputs, POD, ramp, repeat, SIDECAR_TARGET } from './series';
+import { counter, input, InputSeries, KSM_TARGET, leakInputs, POD, ramp, repeat, SIDECAR_TARGET, watchedPodSeries } from './series';
 import { UnitCase } from './unit-case';
 
 export function alertCases(t: TestContext): UnitCase[] {
   return [heapUsageHigh(t), heapHighStreak(t), slowLeak(t), leakStartupGrace(t), gcPressure(t),
-    containerMemory(t), oomKilled(t), restartedForHeap(t), exporterDown(t), agentMissing(t), watchdog()];
+    containerMemory(t), oomKilled(t), restartedForHeap(t), exporterDown(t), agentMissing(t), watchdog(t)];
 }
 
 /**
@@ -178,7 +179,7 @@ function oomKilled(t: TestContext): UnitCase {
   const restarted = [...repeat(0, c), ...repeat(1, n - c)];
   const reasonAfter = [...repeat<number | null>(null, c), ...repeat(1, n - c)];
   const pod = (name: string) => ({ ...KSM_TARGET, pod: name });
-  const watched = (name: string) => input('kube_pod_labels', { ...pod(name), label_app_kubernetes_io_name: POD.app, label_heapwatch_dev_watched: 'true' }, repeat(1, n));
+  const watched = (name: string) => watchedPodSeries(t.config, name, POD.app, n);
   const other = `${POD.app}-6b7f9c-r7t2n`;
   const unwatched = 'batch-report-28fk1';
   const firing = [{ labels: { namespace: POD.namespace, pod: POD.pod, container: 'app', app: POD.app }, value: 1 }];
@@ -237,7 +238,20 @@ function agentMissing(t: TestContext): UnitCase {
     (before, n) => [input(METRICS.agentUp, SIDECAR_TARGET, repeat(before ? 1 : 0, n))], 0);
 }
 
-function watchdog(): UnitCase {
+function watchdog(t: TestContext): UnitCase {
+  if (t.config.mode === DeployMode.OPERATOR) {
+    // One per namespace with a watched sidecar target (see metaAlerts): two pods, one alert.
+    const n = 86400 / t.step + 1;
+    const labels = { namespace: POD.namespace };
+    return {
+      name: 'Watchdog: always firing, once per namespace with a watched pod',
+      series: [watchedPodSeries(t.config, POD.pod, POD.app, n), watchedPodSeries(t.config, `${POD.app}-6b7f9c-r7t2n`, POD.app, n)],
+      alerts: [
+        { at: 0, alert: 'Watchdog', firing: [{ labels, value: 1 }] },
+        { at: 86400, alert: 'Watchdog', firing: [{ labels, value: 1 }] },
+      ],
+    };
+  }
   return {
     name: 'Watchdog: always firing, with no input at all',
     series: [],

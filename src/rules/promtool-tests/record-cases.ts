@@ -3,7 +3,7 @@ import { METRICS, RECORDS, RESTART_REASONS } from '../../contract';
 import { EXPORTER_CONTAINER } from '../promql';
 import { TestContext } from './context';
 import { labelText } from './alert-cases';
-import { counter, input, KSM_TARGET, POD, repeat, SIDECAR_TARGET } from './series';
+import { counter, input, KSM_TARGET, POD, repeat, SIDECAR_TARGET, watchedPodSeries } from './series';
 import { UnitCase } from './unit-case';
 
 export function recordCases(t: TestContext): UnitCase[] {
@@ -44,7 +44,7 @@ export function recordCases(t: TestContext): UnitCase[] {
       input(METRICS.appRestarts, { ...sidecar(podC), reason: RESTART_REASONS.heapStreak }, repeat(0, n)),
       input('kube_pod_container_status_restarts_total', { ...ksm, container: 'app' }, [...repeat(0, 6), ...repeat(1, n - 6)]),
       input('kube_pod_container_status_last_terminated_reason', { ...ksm, container: 'app', reason: 'OOMKilled' }, [...repeat<number | null>(null, 6), ...repeat(1, n - 6)]),
-      input('kube_pod_labels', { ...ksm, label_app_kubernetes_io_name: podB.app, label_heapwatch_dev_watched: 'true' }, repeat(1, n)),
+      watchedPodSeries(t.config, podB.pod, podB.app, n),
       // The sidecar OOM-killed too: not an app restart, not counted.
       input('kube_pod_container_status_restarts_total', { ...ksm, container: EXPORTER_CONTAINER }, [...repeat(0, 6), ...repeat(1, n - 6)]),
       input('kube_pod_container_status_last_terminated_reason', { ...ksm, container: EXPORTER_CONTAINER, reason: 'OOMKilled' }, [...repeat<number | null>(null, 6), ...repeat(1, n - 6)]),

@@ -1,4 +1,5 @@
 /** Input series for promtool unit tests: labels of a watched pod, and value lists in promtool's notation. */
+import { DeployMode, HeapwatchConfig } from '../../config';
 import { JOBS, METRICS } from '../../contract';
 
 /** The watched pod every generated test uses (after `max by (namespace, app, pod)`). */
@@ -7,6 +8,16 @@ export const POD = { namespace: 'shop', app: 'checkout', pod: 'checkout-6b7f9c-x
 export const SIDECAR_TARGET = { ...POD, container: 'heapwatch-exporter', instance: '10.1.2.3:9464', job: JOBS.exporter } as const;
 /** Labels of a kube-state-metrics sample about the pod (honor_labels keeps namespace and pod). */
 export const KSM_TARGET = { namespace: POD.namespace, pod: POD.pod, uid: '3f1c2a7e-0000-4000-8000-000000000001', job: JOBS.kubeStateMetrics, instance: '10.1.9.9:8080' } as const;
+
+/**
+ * The series that marks a pod of `app` as watched, for `n` steps: its kube_pod_labels row in standalone
+ * mode, its sidecar target's `up` in operator mode (see watchedPods in ../promql.ts).
+ */
+export function watchedPodSeries(c: HeapwatchConfig, pod: string, app: string, n: number): InputSeries {
+  return c.mode === DeployMode.OPERATOR
+    ? input('up', { ...SIDECAR_TARGET, pod, app }, repeat(1, n))
+    : input('kube_pod_labels', { ...KSM_TARGET, pod, label_app_kubernetes_io_name: app, label_heapwatch_dev_watched: 'true' }, repeat(1, n));
+}
 
 /** A sample value per step; null is a missed scrape. */
 export type Values = readonly (number | null)[];

@@ -1,0 +1,49 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { derive, ResolvedConfig } from '../config';
+import { DISCOVERY, JOBS, TARGET_LABELS } from '../contract';
+import { MONITORING_V1, operatorLabels } from './operator-labels';
+
+export interface HeapwatchPodMonitorProps {
+  /** The resolved config of the watched app (resolveConfig()), mode 'operator'. */
+  readonly config: ResolvedConfig;
+  /** The labels that select the app's pods (the Deployment's selector, HeapWatchedApp's `selectorLabels`). */
+  readonly podSelector: Readonly<Record<string, string>>;
+}
+
+/** Pod label kube-prometheus-stack's Prometheus exposes as this meta label. */
+const APP_NAME_META = '__meta_kubernetes_pod_label_app_kubernetes_io_name';
+
+/**
+ * Scrapes one watched app's sidecars, on the container port named `hw-metrics`, at the agent's
+ * check interval. prometheus-operator already sets namespace, pod and container; the relabelings
+ * set the `app` label and replace the operator's `job` (<namespace>/<podmonitor name>) with the
+ * standalone job name, so one rule source serves both modes.
+ * @see https://prometheus-operator.dev/docs/api-reference/api/#monitoring.coreos.com/v1.PodMonitor
+ */
+export class HeapwatchPodMonitor extends Construct {
+  public readonly resource: ApiObject;
+
+  constructor(scope: Construct, id: string, props: HeapwatchPodMonitorProps) {
+    super(scope, id);
+    const c = props.config;
+    this.resource = new ApiObject(this, 'Resource', {
+      apiVersion: MONITORING_V1,
+      kind: 'PodMonitor',
+      metadata: { name: c.app.name, namespace: c.app.namespace, labels: operatorLabels(c, c.app.name) },
+      spec: {
+        selector: { matchLabels: { ...props.podSelector, [DISCOVERY.podLabel]: DISCOVERY.podLabelValue } },
+        namespaceSelector: { matchNames: [c.app.namespace] },
+        podMetricsEndpoints: [{
+          port: DISCOVERY.portName,
+          path: '/metrics',
+          interval: derive(c).checkInterval,
+          relabelings: [
+            { action: 'replace', targetLabel: 'job', replacement: JOBS.exporter },
+            { action: 'replace', sourceLabels: [APP_NAME_META], regex: '(.+)', targetLabel: TARGET_LABELS.app, replacement: '$1' },
+          ],
+        }],
+      },
+    });
+  }
+}
