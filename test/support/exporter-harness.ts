@@ -8,10 +8,12 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { bundleExporter, EXPORTER_NODE_FLAGS, REPO_ROOT } from '../../src/exporter/bundle';
+import { bundleExporter } from '../../scripts/bundle';
+import { EXPORTER_NODE_FLAGS } from '../../src/contract';
+import { agentBundle } from './agent-bundle';
+import { REPO_ROOT } from './repo-root';
 
 export const FIXTURES = path.join(REPO_ROOT, 'test/fixtures');
-export const AGENT_PATH = path.join(REPO_ROOT, 'src/agent/heapwatch-agent.js');
 /** Node 24 (the tests run under it; `npm test` puts node_modules/.bin first on PATH). */
 export const NODE = process.execPath;
 /** A token used only by these tests; obviously not a secret. */
@@ -128,7 +130,7 @@ export function freePort(): Promise<number> {
 export async function startAppWithRealAgent(dir: string, extraEnv: Record<string, string> = {}): Promise<Running> {
   const r = run([path.join(FIXTURES, 'exporter-app.js')], {
     PATH: process.env.PATH,
-    NODE_OPTIONS: `--require ${AGENT_PATH}`,
+    NODE_OPTIONS: `--require ${agentBundle()}`,
     HEAPWATCH_DIR: dir,
     HEAPWATCH_CHECK_INTERVAL_SECONDS: '1',
     HEAPWATCH_LIVENESS_PORT: String(await freePort()),
