@@ -59,7 +59,7 @@ export async function bundleAgent(options: BundleOptions = {}): Promise<string> 
   });
   const problems = [
     ...result.warnings.map((w) => `${w.location ? `${w.location.file}:${w.location.line}: ` : ''}${w.text}`),
-    ...agentBundleProblems(result.metafile),
+    ...agentBundleProblems(result.metafile, fs.readFileSync(outfile, 'utf8')),
   ];
   if (problems.length > 0) {
     fs.rmSync(outfile, { force: true });
@@ -68,14 +68,21 @@ export async function bundleAgent(options: BundleOptions = {}): Promise<string> 
   return outfile;
 }
 
-/** Inputs outside the repository's own sources, and external imports that are not Node built-ins. */
-export function agentBundleProblems(metafile: Metafile): string[] {
+/**
+ * Inputs outside the repository's own sources, external imports that are not Node built-ins,
+ * and require() calls esbuild left as they are because their argument is computed.
+ */
+export function agentBundleProblems(metafile: Metafile, code: string): string[] {
   const problems: string[] = [];
   for (const input of Object.keys(metafile.inputs)) {
     if (input.split(/[\\/]/).includes('node_modules') || !(input.startsWith('src/') || input.startsWith('test/'))) problems.push(`bundles ${input}`);
   }
   for (const output of Object.values(metafile.outputs)) {
     for (const imp of output.imports) if (!isBuiltin(imp.path)) problems.push(`leaves ${imp.path} to be resolved at run time`);
+  }
+  for (const m of code.matchAll(/\brequire\s*\(([^)]*)\)/g)) {
+    const name = /^\s*"([^"]+)"\s*$/.exec(m[1])?.[1];
+    if (name === undefined || !isBuiltin(name)) problems.push(`leaves require(${m[1]}) to be resolved at run time`);
   }
   return problems;
 }
