@@ -3,7 +3,7 @@
  * worker or a helper process started by an already watched process (design brief, "Processes
  * that inherit NODE_OPTIONS").
  */
-import * as cluster from 'node:cluster';
+import cluster from 'node:cluster';
 import { isMainThread } from 'node:worker_threads';
 import { AGENT_ACTIVE_PID_ENV } from '../contract';
 
@@ -21,7 +21,7 @@ const PACKAGE_MANAGER_SCRIPTS = [
 export function passiveReason(): PassiveReason | null {
   if (!isMainThread) return 'worker-thread';
   // Node removes NODE_UNIQUE_ID from the env before preloading; the cluster module knows.
-  if (cluster.default.isWorker === true) return 'cluster-worker';
+  if (cluster.isWorker === true) return 'cluster-worker';
   const activePid = process.env[AGENT_ACTIVE_PID_ENV];
   if (activePid !== undefined && activePid !== '' && activePid !== String(process.pid)) return 'started-under-active-agent';
   const script = process.argv[1];

@@ -1,16 +1,9 @@
 /** One sample of the V8 heap and the process's memory, taken at every check. */
 import * as v8 from 'node:v8';
+import type { AgentReading } from '../contract';
 
-export interface HeapSample {
-  readonly heapUsed: number;
-  readonly heapTotal: number;
-  readonly heapLimit: number;
-  readonly external: number;
-  readonly arrayBuffers: number;
-  readonly rss: number;
-  /** Used bytes per V8 heap space. */
-  readonly spaces: Readonly<Record<string, number>>;
-}
+/** The reading's heap and memory fields, as one check samples them. */
+export type HeapSample = Pick<AgentReading, 'heapUsed' | 'heapTotal' | 'heapLimit' | 'external' | 'arrayBuffers' | 'rss' | 'spaces'>;
 
 export function sampleHeap(): HeapSample {
   const hs = v8.getHeapStatistics();
