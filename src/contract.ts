@@ -208,7 +208,8 @@ export type GcKind = 'major' | 'minor' | 'incremental' | 'weakcb';
  *   agent -> sidecar, when the snapshot is done:      SnapshotResult
  *
  * Readings are a file, not socket lines, because the socket's writes share Node's stream code
- * with the app's own responses and cost the app CPU on every write (src/agent/reading.ts). The open connection also tells the sidecar the app process is up.
+ * with the app's own responses and cost the app CPU on every write (src/agent/reading.ts).
+ * The open connection also tells the sidecar the app process is up.
  */
 export interface AgentReading {
   readonly type: 'reading';
