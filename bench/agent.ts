@@ -23,6 +23,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { AGENT_BUNDLE } from '../scripts/bundle';
 import { AGENT_READING_FILE, AGENT_SOCKET } from '../src/contract';
 import { freePort } from '../test/support/free-port';
 
@@ -44,7 +45,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
  */
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 3000);
 const root = path.join(__dirname, '..', '..');
-const AGENT = process.env.BENCH_AGENT ?? path.join(root, 'src', 'agent', 'heapwatch-agent.js');
+/** The bundled agent, what ships (`npm run bench:agent` builds it first). */
+const AGENT = process.env.BENCH_AGENT ?? AGENT_BUNDLE;
 const APP = path.join(root, 'test', 'fixtures', 'agent-bench-app.js');
 const NODES = [
   { name: 'Node 20', bin: '/usr/bin/node' },

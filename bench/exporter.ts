@@ -17,8 +17,10 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { bundleExporter, EXPORTER_NODE_FLAGS, REPO_ROOT } from '../src/exporter/bundle';
+import { AGENT_BUNDLE, bundleExporter } from '../scripts/bundle';
+import { EXPORTER_NODE_FLAGS } from '../src/contract';
 import { freePort } from '../test/support/free-port';
+import { REPO_ROOT } from '../test/support/repo-root';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const SCRAPES = Number(process.env.SCRAPES ?? 200);
@@ -99,7 +101,7 @@ async function startAppWithAgent(dir: string): Promise<ChildProcess> {
   const proc = spawn(NODE, [path.join(REPO_ROOT, 'test/fixtures/exporter-app.js')], {
     stdio: ['ignore', 'pipe', 'ignore'],
     env: {
-      PATH: process.env.PATH, NODE_OPTIONS: `--require ${path.join(REPO_ROOT, 'src/agent/heapwatch-agent.js')}`, HEAPWATCH_DIR: dir,
+      PATH: process.env.PATH, NODE_OPTIONS: `--require ${AGENT_BUNDLE}`, HEAPWATCH_DIR: dir,
       HEAPWATCH_CHECK_INTERVAL_SECONDS: '1', HEAPWATCH_LIVENESS_PORT: String(await freePort()),
     },
   });

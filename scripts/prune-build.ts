@@ -1,8 +1,9 @@
 /**
  * The second half of `npm run build`: tsc never deletes an output, so a test that was moved or
  * deleted would still run from build/test. This removes every compiled .js in build/ whose .ts
- * source is gone (and the folders that leaves empty). Outputs with a source and build/.tsbuildinfo
- * stay as they are, so the next tsc run is still incremental.
+ * source is gone (and the folders that leaves empty). Outputs with a source, build/.tsbuildinfo and
+ * build/bundles (the bundler's output, which has no .ts of its own) stay as they are, so the next
+ * tsc run is still incremental.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -14,6 +15,7 @@ export function pruneBuild(root: string, buildDir = path.join(root, 'build')): s
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
       const file = path.join(dir, entry.name);
       if (entry.isDirectory()) {
+        if (file === path.join(buildDir, 'bundles')) continue;
         visit(file);
         if (fs.readdirSync(file).length === 0) fs.rmdirSync(file);
       } else if (entry.name.endsWith('.js')) {

@@ -3,8 +3,8 @@
  * and the rules and dashboard query, the labels Prometheus attaches, the environment the
  * constructs set and the agent and sidecar read, and the shared-volume layout.
  *
- * The agent is dependency-free plain JavaScript and cannot import this file; it repeats
- * the AGENT_ENV names, and test/contract.test.ts fails when the two drift apart.
+ * The agent (src/agent/, bundled into one dependency-free file) and the sidecar import it, so
+ * the names they write and read are these, and the shapes below are type-checked on both sides.
  */
 
 /** Metric names: prom-client's standard names where one exists, so existing Node.js dashboards keep working. */
@@ -27,8 +27,10 @@ export const METRICS = {
   containerMemoryLimit: 'heapwatch_container_memory_limit_bytes',
   agentUp: 'heapwatch_agent_up', // 1 when the sidecar has a fresh reading from the agent
   appRestarts: 'heapwatch_app_restarts_total', // counter {reason}: heap_streak, other
-  manualGc: 'heapwatch_manual_gc_total', // counter: forced GCs run by the agent
-  manualGcReclaimed: 'heapwatch_manual_gc_reclaimed_bytes', // gauge: bytes the last forced GC reclaimed
+  // "manual" in these two names is the design contract's word for a forced GC: users' dashboards
+  // and alerts query them, so they stay as they are although the code says forcedGc.
+  forcedGc: 'heapwatch_manual_gc_total', // counter: forced GCs run by the agent
+  forcedGcReclaimed: 'heapwatch_manual_gc_reclaimed_bytes', // gauge: bytes the last forced GC reclaimed
   snapshots: 'heapwatch_heap_snapshots_total', // counter {outcome}: written, failed, refused
 } as const;
 
@@ -169,6 +171,23 @@ export const EXPORTER_ENV = {
   containerMemoryLimitBytes: 'HEAPWATCH_CONTAINER_MEMORY_LIMIT_BYTES', // the app container's limit
 } as const;
 
+/** V8's inspector port: never opened or exposed by heapwatch, and never the agent's liveness port. */
+export const INSPECTOR_PORT = 9229;
+
+/**
+ * Node flags the sidecar runs with (the image's CMD and the constructs' command; the tests and
+ * the bench use them too). Measured idle RSS on Node 24 (bench/exporter.ts prints the no-flags
+ * figure beside them):
+ * - --max-semi-space-size=1: start-up allocation otherwise grows the young generation to
+ *   2 x 2 MiB and it stays there; the sidecar allocates ~100 KB per scrape, so 1 MiB
+ *   semi-spaces only mean a few more (cheap) scavenges. About -1.5 MiB.
+ * - --disable-optimizing-compilers: no TurboFan/Maglev (their threads' zones and code);
+ *   the interpreter and the Sparkplug baseline stay, and so does WebAssembly. A sidecar
+ *   that does ~1 ms of work per scrape gains nothing from optimized code. About -3 MiB.
+ * (--lite-mode saves under 1 MiB more but disables WebAssembly, which Node's fetch needs.)
+ */
+export const EXPORTER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1', '--disable-optimizing-compilers'];
+
 /** Where the sidecar finds the snapshot token (the Secret mounted as a file). */
 export const TOKEN_MOUNT_DIR = '/var/run/secrets/heapwatch';
 
@@ -189,8 +208,8 @@ export type GcKind = 'major' | 'minor' | 'incremental' | 'weakcb';
  *   agent -> sidecar, when the snapshot is done:      SnapshotResult
  *
  * Readings are a file, not socket lines, because the socket's writes share Node's stream code
- * with the app's own responses and cost the app CPU on every write (see the agent's
- * "reading file" section). The open connection also tells the sidecar the app process is up.
+ * with the app's own responses and cost the app CPU on every write (src/agent/reading.ts).
+ * The open connection also tells the sidecar the app process is up.
  */
 export interface AgentReading {
   readonly type: 'reading';
@@ -222,7 +241,7 @@ export interface AgentReading {
   /** p99 event-loop delay over the last interval, seconds. */
   readonly eventLoopLagP99: number;
   /** Forced GCs the agent has run, and the bytes the last one reclaimed. */
-  readonly manualGc: { readonly count: number; readonly lastReclaimedBytes: number };
+  readonly forcedGc: { readonly count: number; readonly lastReclaimedBytes: number };
   /** True while /livez answers 503. */
   readonly livenessFailing: boolean;
   /** The container's memory limit in bytes as the agent sees it (Downward API), or null. */
@@ -250,7 +269,7 @@ export interface SnapshotResult {
 
 /** SHARED_DIR/RESTART_MARKER, written by the agent just before /livez starts failing. */
 export interface RestartMarker {
-  readonly reason: 'heap_streak';
+  readonly reason: typeof RESTART_REASONS.heapStreak;
   readonly pid: number;
   /** Process start, epoch seconds. */
   readonly startTime: number;

@@ -42,8 +42,8 @@ function readingProblem(o: Record<string, unknown>): string | undefined {
   if (o.liveAfterGc !== null && !isNum(o.liveAfterGc)) return 'reading.liveAfterGc is not a number or null';
   if (o.containerMemoryLimit !== null && o.containerMemoryLimit !== undefined && !isNum(o.containerMemoryLimit)) return 'reading.containerMemoryLimit is not a number or null';
   if (typeof o.livenessFailing !== 'boolean') return 'reading.livenessFailing is not a boolean';
-  const gc = o.manualGc as Record<string, unknown> | null;
-  if (typeof gc !== 'object' || gc === null || !isNum(gc.count) || !isNum(gc.lastReclaimedBytes)) return 'reading.manualGc is invalid';
+  const gc = o.forcedGc as Record<string, unknown> | null;
+  if (typeof gc !== 'object' || gc === null || !isNum(gc.count) || !isNum(gc.lastReclaimedBytes)) return 'reading.forcedGc is invalid';
   if (typeof o.gc !== 'object' || o.gc === null) return 'reading.gc is not an object';
   for (const [kind, h] of Object.entries(o.gc as Record<string, unknown>)) {
     const hist = h as Record<string, unknown> | null;

@@ -56,6 +56,6 @@ export function registerReadingMetrics(registry: Registry, current: CurrentReadi
   single(registry, METRICS.highStreak, 'Consecutive heap checks above the high ratio.', (r) => r.streak, current);
   single(registry, METRICS.liveAfterGc, 'Heap used right after the last major GC, bytes.', (r) => r.liveAfterGc, current);
   single(registry, METRICS.livenessFailing, "1 while the agent's /livez answers 503.", (r) => (r.livenessFailing ? 1 : 0), current);
-  single(registry, METRICS.manualGcReclaimed, "Bytes the agent's last forced GC reclaimed.", (r) => r.manualGc.lastReclaimedBytes, current);
-  single(registry, METRICS.manualGc, 'Forced GCs the heapwatch agent has run in the app process.', (r) => r.manualGc.count, current, 'counter');
+  single(registry, METRICS.forcedGcReclaimed, "Bytes the agent's last forced GC reclaimed.", (r) => r.forcedGc.lastReclaimedBytes, current);
+  single(registry, METRICS.forcedGc, 'Forced GCs the heapwatch agent has run in the app process.', (r) => r.forcedGc.count, current, 'counter');
 }

@@ -11,7 +11,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { AGENT_ENV, AGENT_READING_FILE, AGENT_SOCKET, SNAPSHOT_SUBDIR } from '../../src/contract';
-import { AGENT, AgentReader, freePort, httpGet, livez, MiB, NODES, startApp, tempDir, withApp } from '../support/agent-harness';
+import { agentBundle, AgentReader, freePort, httpGet, livez, MiB, NODES, startApp, tempDir, withApp } from '../support/agent-harness';
 
 for (const node of NODES) {
   describe(`agent socket and snapshots (${node.name})`, { concurrency: 2 }, () => {
@@ -220,7 +220,7 @@ for (const node of NODES) {
       const port = await freePort();
       // A short script that would exit at once; the agent's servers, timers and socket must not hold it.
       const child = spawn(node.bin, ['-e', 'setTimeout(() => {}, 300)'], {
-        env: { PATH: '/usr/bin:/bin', NODE_OPTIONS: `--require ${AGENT}`, [AGENT_ENV.dir]: dir, [AGENT_ENV.livenessPort]: String(port), [AGENT_ENV.checkIntervalSeconds]: '0.1' },
+        env: { PATH: '/usr/bin:/bin', NODE_OPTIONS: `--require ${agentBundle()}`, [AGENT_ENV.dir]: dir, [AGENT_ENV.livenessPort]: String(port), [AGENT_ENV.checkIntervalSeconds]: '0.1' },
         stdio: ['ignore', 'ignore', 'pipe'],
       });
       let stderr = '';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { AgentReading, RESTART_MARKER, SNAPSHOT_SUBDIR } from '../../src/contract';
+import { AgentReading, RESTART_MARKER, RESTART_REASONS, SNAPSHOT_SUBDIR } from '../../src/contract';
 import { freePort, highRatioAt, httpGet, livez, MAX_OLD_SPACE_MIB, MiB, NODES, AgentReader, startApp, tempDir, withApp } from '../support/agent-harness';
 
 for (const node of NODES) {
@@ -47,8 +47,8 @@ for (const node of NODES) {
 
         // A leak is live memory: the forced GCs reclaim next to nothing.
         const last = afterLeak.at(-1)!;
-        assert.ok(last.manualGc.count >= failAt, `forced GCs: ${last.manualGc.count}`);
-        assert.ok(last.manualGc.lastReclaimedBytes < 2 * MiB, `reclaimed ${last.manualGc.lastReclaimedBytes} B from a leak`);
+        assert.ok(last.forcedGc.count >= failAt, `forced GCs: ${last.forcedGc.count}`);
+        assert.ok(last.forcedGc.lastReclaimedBytes < 2 * MiB, `reclaimed ${last.forcedGc.lastReclaimedBytes} B from a leak`);
         assert.ok(last.liveAfterGc !== null && last.liveAfterGc > 50 * MiB, `live after GC ${last.liveAfterGc}`);
         assert.ok(last.gc.major !== undefined && last.gc.major.count >= failAt, 'major GCs recorded');
 
@@ -56,7 +56,7 @@ for (const node of NODES) {
         assert.equal(alerts.length, 1, 'the origin plan\'s message at the streak alert count');
 
         const marker = JSON.parse(fs.readFileSync(path.join(dir, RESTART_MARKER), 'utf8'));
-        assert.equal(marker.reason, 'heap_streak');
+        assert.equal(marker.reason, RESTART_REASONS.heapStreak);
         assert.equal(marker.pid, pid);
         assert.equal(marker.startTime, low.startTime);
         assert.equal(marker.streak, failAt);
@@ -96,7 +96,11 @@ for (const node of NODES) {
         assert.ok(Math.max(...streaks) < failAt, `streaks ${streaks.join(',')}`);
         assert.ok(reader.readings.every((r) => !r.livenessFailing));
         assert.deepEqual([...new Set(statuses)], [200]);
-        assert.ok(reader.readings.at(-1)!.manualGc.lastReclaimedBytes >= 0);
+        // Every episode over the threshold forced a GC (at most one per interval, so at least one per episode).
+        const forced = reader.readings.at(-1)!.forcedGc;
+        assert.ok(forced.count >= episodes, `${forced.count} forced GCs for ${episodes} high episodes`);
+        const heapUsedMax = Math.max(...reader.readings.map((r) => r.heapUsed));
+        assert.ok(Number.isInteger(forced.lastReclaimedBytes) && forced.lastReclaimedBytes <= heapUsedMax, `reclaimed ${forced.lastReclaimedBytes} B, heap used at most ${heapUsedMax} B`);
         assert.ok(!fs.existsSync(path.join(dir, RESTART_MARKER)), 'no restart marker');
         reader.close();
       });
@@ -196,9 +200,9 @@ for (const node of NODES) {
             await httpGet(appPort, '/garbage?mb=50');
             await httpGet(appPort, '/drop');
             const fromDrop = reader.readings.length;
-            const r = await reader.reading((x, i) => x.manualGc.lastReclaimedBytes > 40 * MiB || i >= fromDrop + 4, 'a forced GC or four checks', fromDrop);
-            attempts.push(r.manualGc.lastReclaimedBytes);
-            if (r.manualGc.lastReclaimedBytes > 40 * MiB) reclaimed = r;
+            const r = await reader.reading((x, i) => x.forcedGc.lastReclaimedBytes > 40 * MiB || i >= fromDrop + 4, 'a forced GC or four checks', fromDrop);
+            attempts.push(r.forcedGc.lastReclaimedBytes);
+            if (r.forcedGc.lastReclaimedBytes > 40 * MiB) reclaimed = r;
           }
           assert.ok(reclaimed !== undefined, `no forced GC reclaimed the dropped 50 MiB; reclaimed per attempt: ${attempts.join(', ')}`);
           await reader.reading((r) => r.streak === 0, 'the heap back under the threshold', reader.readings.indexOf(reclaimed) + 1);
@@ -206,8 +210,8 @@ for (const node of NODES) {
           await httpGet(appPort, '/grow?mb=50');
           const grown = reader.readings.length;
           const leakGc = await reader.reading((r) => r.streak >= 2, 'two high checks with the leak', grown);
-          assert.ok(leakGc.manualGc.lastReclaimedBytes < 2 * MiB, `a leak reclaims ~0, got ${leakGc.manualGc.lastReclaimedBytes} B`);
-          assert.ok(leakGc.manualGc.count > reclaimed.manualGc.count);
+          assert.ok(leakGc.forcedGc.lastReclaimedBytes < 2 * MiB, `a leak reclaims ~0, got ${leakGc.forcedGc.lastReclaimedBytes} B`);
+          assert.ok(leakGc.forcedGc.count > reclaimed.forcedGc.count);
 
           const methods = app.logs().map((l) => l.method).filter((m) => m !== undefined);
           assert.deepEqual(methods, [exposeGc ? 'global.gc' : 'inspector'], 'the forced GC method, logged once');

@@ -206,8 +206,8 @@ describe('memory dashboard content', () => {
     assert.match(exprs('V8 heap spaces')[0], /by \(pod, space\)/);
     assert.match(exprs('Time in GC')[0], new RegExp(RECORDS.gcTimeRatio));
     assert.match(exprs('GC pauses by kind')[0], /^histogram_quantile\(0\.99, sum by \(kind, le\) \(rate\(nodejs_gc_duration_seconds_bucket\{/);
-    assert.ok(exprs('Forced GCs and bytes reclaimed').some((e) => e.includes(METRICS.manualGc)));
-    assert.ok(exprs('Forced GCs and bytes reclaimed').some((e) => e.includes(METRICS.manualGcReclaimed)));
+    assert.ok(exprs('Forced GCs and bytes reclaimed').some((e) => e.includes(METRICS.forcedGc)));
+    assert.ok(exprs('Forced GCs and bytes reclaimed').some((e) => e.includes(METRICS.forcedGcReclaimed)));
     assert.match(exprs('Event-loop lag p99')[0], new RegExp(METRICS.eventLoopLagP99));
   });
 

@@ -12,6 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AGENT_ENV, EXPORTER_ENV, JOBS, LIVENESS_PROBE } from '../../src/contract';
+import { agentBundle } from '../support/agent-bundle';
 import { LocalAlertmanager } from '../harness/alertmanager-local';
 import { LocalPod } from '../harness/local-pod';
 import { LocalPrometheus } from '../harness/prometheus-local';
@@ -152,7 +153,7 @@ describe('the local rewrites of the synthesized pod, Prometheus and Alertmanager
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('runs the app with the manifest NODE_OPTIONS and env, paths on the shared dir and ports on free local ones', async () => {
-    const agentFile = path.join(REPO_ROOT, 'src/agent/heapwatch-agent.js');
+    const agentFile = agentBundle();
     const pod = await LocalPod.create({ manifests, group, workDir: path.join(dir, 'pod'), appScript: 'app.js', agentFile, exporterMain: 'main.js' });
     const app = pod.appEnv;
     const sidecar = pod.exporterEnv;

@@ -66,7 +66,7 @@ describe('exporter with the real agent', () => {
     assert.equal(value(text, METRICS.highStreak), 0);
     assert.equal(value(text, METRICS.livenessFailing), 0);
     assert.ok(value(text, METRICS.eventLoopLagP99)! >= 0);
-    assert.equal(value(text, METRICS.manualGc), (reading.manualGc as { count: number }).count);
+    assert.equal(value(text, METRICS.forcedGc), (reading.forcedGc as { count: number }).count);
   });
 
   it('writes nodejs_gc_duration_seconds as a histogram from the agent\'s cumulative buckets', async () => {

@@ -1,8 +1,9 @@
 /**
  * No Docker engine runs here, so the image is checked structurally: pinned Node 24 bases,
- * multi-stage, numeric non-root USER, the agent at AGENT_SOURCE_IN_IMAGE, and the command
- * running the file the bundle step writes. The bundle itself is what every other exporter
- * test runs (test/support/exporter-harness.ts), so what is tested is what ships.
+ * multi-stage, numeric non-root USER, the bundled agent at AGENT_SOURCE_IN_IMAGE, and the
+ * command running the file the bundle step writes. The bundles themselves are what every other
+ * exporter and agent test runs (test/support/exporter-harness.ts, test/support/agent-bundle.ts),
+ * so what is tested is what ships.
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -10,9 +11,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { AGENT_SOURCE_IN_IMAGE } from '../../src/contract';
+import { AGENT_SOURCE_IN_IMAGE, EXPORTER_NODE_FLAGS } from '../../src/contract';
 import { DEFAULT_CONFIG } from '../../src/config';
-import { EXPORTER_NODE_FLAGS, REPO_ROOT } from '../../src/exporter/bundle';
+import { REPO_ROOT } from '../support/repo-root';
 import { NODE, request, waitFor } from '../support/exporter-harness';
 
 const dockerfile = fs.readFileSync(path.join(REPO_ROOT, 'src/exporter/Dockerfile'), 'utf8');
@@ -48,12 +49,13 @@ describe('exporter Dockerfile', () => {
     assert.ok(instructions.indexOf(users[0]) > last, 'USER is set in the final stage');
   });
 
-  it('carries the agent where the init container copies it from, and runs the bundle with the measured flags', () => {
-    assert.ok(instructions.some((l) => l.startsWith('COPY') && l.includes('src/agent/heapwatch-agent.js') && l.endsWith(` ${AGENT_SOURCE_IN_IMAGE}`)));
-    assert.ok(fs.existsSync(path.join(REPO_ROOT, 'src/agent/heapwatch-agent.js')));
-    const bundleStep = instructions.find((l) => l.includes('build/src/exporter/bundle.js'));
-    const out = /bundle\.js (\S+)/.exec(bundleStep ?? '')?.[1];
-    assert.ok(out, 'the build stage runs bundle.js with an output path');
+  it('carries the bundled agent where the init container copies it from, and runs the bundle with the measured flags', () => {
+    const bundleStep = instructions.find((l) => l.includes('build/scripts/bundle.js'));
+    const agentOut = /--agent (\S+)/.exec(bundleStep ?? '')?.[1];
+    const out = /--exporter (\S+)/.exec(bundleStep ?? '')?.[1];
+    assert.ok(agentOut && out, 'the build stage runs bundle.js with an output path for each bundle');
+    assert.ok(instructions.some((l) => l.startsWith('COPY --from=build') && l.split(' ').includes(agentOut!) && l.endsWith(` ${AGENT_SOURCE_IN_IMAGE}`)), 'the final stage copies the agent bundle to AGENT_SOURCE_IN_IMAGE');
+    assert.ok(!instructions.some((l) => l.includes('src/agent/') && l.startsWith('COPY --chown')), 'no agent source file is copied into the runtime stage');
     const copied = instructions.find((l) => l.startsWith('COPY --from=build') && l.includes(out!));
     assert.ok(copied, 'the final stage copies the bundle');
     const target = copied!.split(' ').pop()!;
@@ -61,17 +63,21 @@ describe('exporter Dockerfile', () => {
     assert.deepEqual(JSON.parse(cmd!.slice(4)), ['node', ...EXPORTER_NODE_FLAGS, target], 'the flags the tests and the bench run with');
   });
 
-  it('compiles the bundler on its own (src/exporter/tsconfig.bundle.json)', () => {
-    const tsconfig = fs.readFileSync(path.join(REPO_ROOT, 'src/exporter/tsconfig.bundle.json'), 'utf8');
+  it('compiles the bundler on its own (scripts/tsconfig.bundle.json)', () => {
+    const tsconfig = fs.readFileSync(path.join(REPO_ROOT, 'scripts/tsconfig.bundle.json'), 'utf8');
     assert.match(tsconfig, /"include": \["bundle\.ts"\]/);
-    assert.ok(instructions.some((l) => l.includes('tsc -p src/exporter/tsconfig.bundle.json')));
+    assert.ok(instructions.some((l) => l.includes('tsc -p scripts/tsconfig.bundle.json')));
   });
 
   it('its build commands, run outside Docker on a copy of the build context, produce a sidecar that starts', async () => {
     const ctx = fs.mkdtempSync(path.join(os.tmpdir(), 'hw-exporter-image-'));
     try {
-      for (const f of ['package.json', 'package-lock.json', 'tsconfig.json']) fs.copyFileSync(path.join(REPO_ROOT, f), path.join(ctx, f));
-      fs.cpSync(path.join(REPO_ROOT, 'src'), path.join(ctx, 'src'), { recursive: true });
+      // Exactly what the build stage copies from the context: a file it forgets fails the build here.
+      const buildStage = instructions.slice(0, instructions.findIndex((l, i) => i > 0 && l.startsWith('FROM ')));
+      for (const copy of buildStage.filter((l) => l.startsWith('COPY ') && !l.includes('--from='))) {
+        const sources = copy.split(' ').slice(1, -1).filter((w) => !w.startsWith('--'));
+        for (const src of sources) fs.cpSync(path.join(REPO_ROOT, src), path.join(ctx, src), { recursive: true });
+      }
       fs.symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(ctx, 'node_modules')); // stands in for `npm ci`
       const run = instructions.find((l) => l.startsWith('RUN npx tsc'))!;
       const script = run.slice(4).replace(/\/out\//g, `${ctx}/out/`);
@@ -79,6 +85,7 @@ describe('exporter Dockerfile', () => {
       assert.equal(built.status, 0, `${built.stdout}${built.stderr}`);
       const bundle = path.join(ctx, 'out/heapwatch-exporter.js');
       assert.ok(fs.statSync(bundle).size > 100_000);
+      assert.match(fs.readFileSync(path.join(ctx, 'out/heapwatch-agent.js'), 'utf8'), /heapwatch agent watching this process/, 'the agent bundle');
 
       // Started the way CMD starts it, from / (a read-only root: nothing is written to cwd).
       const shared = path.join(ctx, 'shared');

@@ -15,7 +15,7 @@ import { TokenFile } from '../../src/exporter/token';
 const reading = (over: Record<string, unknown> = {}) => ({
   type: 'reading', pid: 1, startTime: 10, ts: 1, nodeVersion: 'v24', heapUsed: 5, heapTotal: 10, heapLimit: 100, external: 0,
   arrayBuffers: 0, rss: 50, spaces: { old_space: 5 }, ratio: 0.05, totalRatio: 0.5, streak: 0, liveAfterGc: null, gc: {},
-  eventLoopLagP99: 0, manualGc: { count: 0, lastReclaimedBytes: 0 }, livenessFailing: false, containerMemoryLimit: null, ...over,
+  eventLoopLagP99: 0, forcedGc: { count: 0, lastReclaimedBytes: 0 }, livenessFailing: false, containerMemoryLimit: null, ...over,
 });
 
 describe('LineSplitter', () => {

@@ -21,7 +21,7 @@ export interface LocalPodOptions {
   readonly workDir: string;
   /** The app to run in the app container (a plain .js file). */
   readonly appScript: string;
-  /** The agent file NODE_OPTIONS --require's (the repo's src/agent/heapwatch-agent.js). */
+  /** The agent file NODE_OPTIONS --require's (the bundled agent, what ships). */
   readonly agentFile: string;
   /** The sidecar's entry point (build/src/exporter/main.js or the bundle). */
   readonly exporterMain: string;

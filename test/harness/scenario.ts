@@ -182,8 +182,8 @@ export class Scenario {
   async forcedGc(): Promise<ForcedGc> {
     const pod = `{pod="${this.s.pod.podName}"}`;
     return pollUntil('the agent to have run a forced GC (heapwatch_manual_gc_total > 0)', async () => {
-      const count = await this.s.prometheus.value(`${METRICS.manualGc}${pod}`);
-      const reclaimed = await this.s.prometheus.value(`${METRICS.manualGcReclaimed}${pod}`);
+      const count = await this.s.prometheus.value(`${METRICS.forcedGc}${pod}`);
+      const reclaimed = await this.s.prometheus.value(`${METRICS.forcedGcReclaimed}${pod}`);
       const used = await this.s.prometheus.value(`${METRICS.heapUsed}${pod}`);
       return count !== undefined && count > 0 && reclaimed !== undefined && used !== undefined
         ? done({ count, reclaimedBytes: reclaimed, heapUsedBytes: used })

@@ -1,6 +1,6 @@
 /**
  * Runs the heapwatch agent for real: a fixture app in a child Node process (Node 20 and
- * Node 24) with NODE_OPTIONS="--require src/agent/heapwatch-agent.js", its readings read
+ * Node 24) with NODE_OPTIONS="--require <the bundled agent>", its readings read
  * from the agent's reading file, snapshots asked on its unix socket and /livez over HTTP.
  */
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
@@ -10,12 +10,14 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { AGENT_ENV, AGENT_READING_FILE, AGENT_SOCKET, AgentReading, SnapshotResult } from '../../src/contract';
+import { agentBundle } from './agent-bundle';
 import { REPO_ROOT } from './repo-root';
 
 // The agent tests take their free ports from here with the rest of their toolkit.
 export { freePort } from './free-port';
 
-export const AGENT = path.join(REPO_ROOT, 'src', 'agent', 'heapwatch-agent.js');
+/** The agent file the apps --require: the bundle, what ships. */
+export { agentBundle };
 export const FIXTURES = path.join(REPO_ROOT, 'test', 'fixtures');
 
 /** The two Node versions every key case runs on. */
@@ -145,7 +147,7 @@ export async function withApp(app: AgentApp, fn: () => Promise<void>): Promise<v
 export function startApp(o: StartOptions, dir: string): AgentApp {
   const env: Record<string, string> = {
     PATH: o.command?.path ?? `${path.dirname(o.node.bin)}:/usr/bin:/bin`,
-    NODE_OPTIONS: `--require ${AGENT} ${o.nodeOptions ?? `--max-old-space-size=${MAX_OLD_SPACE_MIB}`}`,
+    NODE_OPTIONS: `--require ${agentBundle()} ${o.nodeOptions ?? `--max-old-space-size=${MAX_OLD_SPACE_MIB}`}`,
     [AGENT_ENV.dir]: dir,
     ...o.env,
   };

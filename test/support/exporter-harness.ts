@@ -7,11 +7,13 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { bundleExporter, EXPORTER_NODE_FLAGS, REPO_ROOT } from '../../src/exporter/bundle';
+import { bundleExporter } from '../../scripts/bundle';
+import { EXPORTER_NODE_FLAGS } from '../../src/contract';
+import { agentBundle } from './agent-bundle';
 import { freePort } from './free-port';
+import { REPO_ROOT } from './repo-root';
 
 export const FIXTURES = path.join(REPO_ROOT, 'test/fixtures');
-export const AGENT_PATH = path.join(REPO_ROOT, 'src/agent/heapwatch-agent.js');
 /** Node 24 (the tests run under it; `npm test` puts node_modules/.bin first on PATH). */
 export const NODE = process.execPath;
 /** A token used only by these tests; obviously not a secret. */
@@ -116,7 +118,7 @@ export async function startScriptedAgent(script: Record<string, unknown> & { dir
 export async function startAppWithRealAgent(dir: string, extraEnv: Record<string, string> = {}): Promise<Running> {
   const r = run([path.join(FIXTURES, 'exporter-app.js')], {
     PATH: process.env.PATH,
-    NODE_OPTIONS: `--require ${AGENT_PATH}`,
+    NODE_OPTIONS: `--require ${agentBundle()}`,
     HEAPWATCH_DIR: dir,
     HEAPWATCH_CHECK_INTERVAL_SECONDS: '1',
     HEAPWATCH_LIVENESS_PORT: String(await freePort()),

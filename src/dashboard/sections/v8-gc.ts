@@ -68,8 +68,8 @@ export function v8GcSection(config: ResolvedConfig): Section {
           'Forced GCs that reclaim little mean the heap is live, not garbage.',
         unit: UNIT.short,
         queries: [
-          { expr: `sum by (pod) (increase(${METRICS.manualGc}${podSel()}[${BUILTIN.rateInterval}]))`, legend: '{{pod}} forced GCs' },
-          { expr: `max by (pod) (${METRICS.manualGcReclaimed}${podSel()})`, legend: '{{pod}} reclaimed by the last', rightAxisUnit: UNIT.bytes },
+          { expr: `sum by (pod) (increase(${METRICS.forcedGc}${podSel()}[${BUILTIN.rateInterval}]))`, legend: '{{pod}} forced GCs' },
+          { expr: `max by (pod) (${METRICS.forcedGcReclaimed}${podSel()})`, legend: '{{pod}} reclaimed by the last', rightAxisUnit: UNIT.bytes },
         ],
         min: 0,
         width: 8,

@@ -1,0 +1,178 @@
+/**
+ * The active agent: wires the parts together and runs the check every interval. Each concern
+ * lives in its own module with its own state (streak, GC recorder, forced GC, snapshots, the
+ * reading file, the socket, /livez); this file owns only the order of a check and the one
+ * promise to the app: a fault anywhere disables the agent once and never reaches the app.
+ */
+import * as v8 from 'node:v8';
+import { GcForcer } from './forced-gc';
+import { GcRecorder } from './gc-recorder';
+import { EventLoopLag } from './event-loop-lag';
+import { guarded } from './guard';
+import { startLivenessServer } from './liveness-server';
+import { errorText, log, logOnce, pct, round4 } from './log';
+import { buildReading, ReadingFile, ReadingSources } from './reading';
+import { writeRestartMarker } from './restart-marker';
+import { HeapSample, sampleHeap } from './sample';
+import { AgentSettings } from './settings';
+import { memoryLimit, Snapshots } from './snapshots';
+import { AgentSocket } from './socket';
+import { Streak, StreakEvent } from './streak';
+
+/** globalThis[Symbol.for('heapwatch.agent')]: whether this process is watched, and if not, why. */
+export interface AgentState {
+  active: boolean;
+  reason: string | null;
+  readonly pid: number;
+}
+
+/**
+ * Forced GCs are at most one per interval; timers drift, so "an interval" is counted from
+ * this share of it (a check 990 ms after the last GC at a 1 s interval still gets one).
+ */
+const FORCED_GC_MIN_SPACING = 0.5;
+
+/** A check still waiting for its forced GC after this many intervals is given up on. */
+const STUCK_CHECK_INTERVALS = 5;
+
+export class Agent {
+  /** Process start, epoch seconds (the readings' and the marker's startTime). */
+  readonly startTime = Math.round(Date.now() - process.uptime() * 1000) / 1000;
+  private readonly streak: Streak;
+  private readonly gcRecorder = new GcRecorder();
+  private readonly gcForcer = new GcForcer();
+  private readonly lag = new EventLoopLag();
+  private readonly snapshots: Snapshots;
+  private readonly readingFile: ReadingFile;
+  private readonly socket: AgentSocket;
+  private readonly readingSources: ReadingSources;
+  private interval: NodeJS.Timeout | null = null;
+  private disabled = false;
+  private checking = false;
+  private checkStartedAt = 0;
+  private lastForcedGcAt = -Infinity;
+  private markerWritten = false;
+  private lastRatio = 0;
+
+  constructor(private readonly settings: AgentSettings, private readonly state: AgentState) {
+    this.streak = new Streak(settings);
+    this.snapshots = new Snapshots(settings);
+    this.readingFile = new ReadingFile(settings.dir);
+    this.socket = new AgentSocket(settings.dir, this.snapshots, this.guard, () => this.readingFile.write());
+    this.readingSources = {
+      startTime: this.startTime, streak: this.streak, gcRecorder: this.gcRecorder, gcForcer: this.gcForcer, containerMemoryLimit: memoryLimit(settings),
+    };
+  }
+
+  /** Wraps a callback so that a fault in it disables the agent instead of reaching the app. */
+  readonly guard = <A extends unknown[], R>(fn: (...args: A) => R) => guarded((err) => this.disable(err), fn);
+
+  start(): void {
+    try {
+      this.gcRecorder.start((err) => this.disable(err));
+    } catch (err) {
+      logOnce('gc-observer', 'warn', 'GC pauses are not recorded: a gc PerformanceObserver does not work here', { error: errorText(err) });
+    }
+    this.lag.start();
+    startLivenessServer(this.settings.livenessPort, () => ({
+      livenessFailing: this.streak.livenessFailing, disabled: this.disabled, streak: this.streak.streak, checks: this.streak.checks, ratio: this.lastRatio,
+    }));
+    this.guard(() => this.socket.start())();
+    this.interval = setInterval(this.guard(() => this.check()), Math.round(this.settings.checkIntervalSeconds * 1000));
+    this.interval.unref();
+    setImmediate(this.guard(() => this.check())).unref();
+    process.on('exit', () => {
+      if (!this.socket.publishing()) return;
+      this.socket.remove();
+      this.readingFile.remove();
+    });
+    const s = this.settings;
+    log('info', 'heapwatch agent watching this process', {
+      intervalSeconds: s.checkIntervalSeconds, highRatio: s.highRatio, ratioBasis: s.ratioBasis,
+      streakAlertChecks: s.streakAlertChecks, livenessFailChecks: s.livenessFailChecks,
+      livenessPort: s.livenessPort, dir: s.dir, nodeVersion: process.version,
+    });
+  }
+
+  /** Stops everything but /livez, which keeps answering 200: a broken agent must not get the app restarted. */
+  private disable(err: unknown): void {
+    if (this.disabled) return;
+    this.disabled = true;
+    this.state.active = false;
+    this.state.reason = 'disabled-after-fault';
+    log('error', 'heapwatch agent disabled after an internal fault; the app is not affected', { error: errorText(err), stack: (err as Error | null)?.stack });
+    try {
+      if (this.interval) clearInterval(this.interval);
+      this.gcRecorder.stop();
+      this.lag.stop();
+      this.socket.close();
+    } catch {
+      // Best effort.
+    }
+  }
+
+  private isHigh(used: number, limit: number, total: number): boolean {
+    return (this.settings.ratioBasis === 'total' ? used / total : used / limit) > this.settings.highRatio;
+  }
+
+  private check(): void {
+    if (this.disabled) return;
+    if (this.checking) {
+      // A forced GC whose answer never came must not stop the checks for good.
+      if (Date.now() - this.checkStartedAt < STUCK_CHECK_INTERVALS * this.settings.checkIntervalSeconds * 1000) return;
+      logOnce('check:stuck', 'warn', 'A forced GC did not answer; checks go on without waiting for it');
+    }
+    this.checking = true;
+    this.checkStartedAt = Date.now();
+    const s = sampleHeap();
+    const ratio = s.heapUsed / s.heapLimit;
+    const totalRatio = s.heapUsed / s.heapTotal;
+    this.lastRatio = this.settings.ratioBasis === 'total' ? totalRatio : ratio;
+    const high = this.lastRatio > this.settings.highRatio;
+    for (const event of this.streak.record(high)) this.logStreak(event, s, ratio);
+
+    const finish = (stillHigh: boolean) => {
+      this.checking = false;
+      this.decideLiveness(stillHigh, s, ratio);
+      const reading = buildReading(this.readingSources, s, ratio, totalRatio, this.lag.takeP99Seconds());
+      this.readingFile.update(reading, this.socket.publishing());
+    };
+    // Forced GC when the streak grows, at most once per interval: it tells a busy heap
+    // (garbage not yet collected) from a full one, and liveness relies on it.
+    const now = Date.now();
+    if (high && now - this.lastForcedGcAt >= this.settings.checkIntervalSeconds * 1000 * FORCED_GC_MIN_SPACING && this.gcForcer.available()) {
+      this.lastForcedGcAt = now;
+      this.gcForcer.run(this.guard((usedAfter: number | null) => {
+        if (usedAfter === null) return finish(true);
+        const after = v8.getHeapStatistics();
+        return finish(this.isHigh(usedAfter, after.heap_size_limit, after.total_heap_size));
+      }));
+    } else {
+      finish(high);
+    }
+  }
+
+  private logStreak(event: StreakEvent, s: HeapSample, ratio: number): void {
+    const { streak, previous } = this.streak;
+    const { highRatio, ratioBasis } = this.settings;
+    const fields = { streak, ratio: round4(ratio), heapUsed: s.heapUsed, heapLimit: s.heapLimit, heapTotal: s.heapTotal, highRatio, ratioBasis };
+    if (event === 'went-high') log('warn', `High heap usage: ${pct(this.lastRatio)} of the heap ${ratioBasis} is above ${pct(highRatio)}`, fields);
+    if (event === 'persistent') log('error', `Persistent high memory usage detected for ${streak} consecutive checks. Service restart recommended.`, fields);
+    if (event === 'recovered') log('info', `Heap usage back under ${pct(highRatio)} after ${previous} consecutive high checks`, fields);
+  }
+
+  private decideLiveness(stillHigh: boolean, s: HeapSample, ratio: number): void {
+    const change = this.streak.decideLiveness(stillHigh, process.uptime());
+    const { streak } = this.streak;
+    if (change === 'started-failing') {
+      if (!this.markerWritten) {
+        this.markerWritten = true;
+        writeRestartMarker(this.settings, this.snapshots, this.startTime, streak, s, ratio);
+      }
+      const gcNote = this.gcForcer.count > 0 ? ' and a forced GC' : '';
+      log('error', `Liveness failing: heap still above ${pct(this.settings.highRatio)} after ${streak} consecutive high checks${gcNote}; the kubelet will restart the app`, { streak, ratio: round4(ratio), forcedGc: this.gcForcer.count });
+    } else if (change === 'passing-again') {
+      log('info', 'Liveness passing again: heap back under the threshold', { streak, ratio: round4(ratio) });
+    }
+  }
+}
