@@ -4,3 +4,4 @@ export * from './resolve';
 export * from './derive';
 export * from './duration';
 export * from './quantity';
+export * from './file';

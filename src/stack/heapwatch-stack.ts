@@ -1,10 +1,9 @@
-import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { HeapwatchConfig } from '../config';
 import { renderDashboards } from '../dashboard';
 import { renderRules } from '../rules';
 import { addDisruptionBudget } from '../k8s/disruption-budget';
-import { allLabels } from '../k8s/labels';
+import { restrictedNamespace } from '../k8s/namespace';
 import { Alertmanager } from './alertmanager';
 import { Grafana } from './grafana';
 import { KubeStateMetrics } from './kube-state-metrics';
@@ -39,16 +38,7 @@ export class HeapwatchStack extends Construct {
   constructor(scope: Construct, id: string, props: HeapwatchStackProps) {
     super(scope, id);
     const c = props.config;
-    new k8s.KubeNamespace(this, 'Namespace', {
-      metadata: {
-        name: c.namespace,
-        labels: {
-          ...allLabels({ name: 'heapwatch', component: 'monitoring' }),
-          // Every heapwatch pod meets the "restricted" Pod Security Standard; let the API server enforce it.
-          'pod-security.kubernetes.io/enforce': 'restricted',
-        },
-      },
-    });
+    restrictedNamespace(this, 'Namespace', c.namespace, { name: 'heapwatch', component: 'monitoring' });
     this.prometheus = new Prometheus(this, 'Prometheus', { config: c, ruleFiles: props.ruleFiles ?? renderRules(c) });
     this.alertmanager = new Alertmanager(this, 'Alertmanager', { config: c });
     this.grafana = new Grafana(this, 'Grafana', { config: c, dashboards: props.dashboards ?? renderDashboards(c) });
