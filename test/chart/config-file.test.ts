@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
@@ -18,17 +18,10 @@ function tempDir(): string {
 }
 
 describe('default chart with a config file', () => {
-  it('synthesizes what heapwatch.yaml in the current directory says, for an app of its own', () => {
+  it('synthesizes what heapwatch.yaml in the current directory says (docs/heapwatch.example.yaml), for an app of its own', () => {
     const cwd = tempDir();
-    writeFileSync(join(cwd, 'heapwatch.yaml'), [
-      'app:',
-      '  name: payments-api',
-      '  namespace: payments',
-      '  image: registry.example.com/payments-api:4.2.1',
-      '  resources: { memoryLimit: 2Gi, memoryRequest: 2Gi }',
-      'slack:',
-      '  criticalChannel: "#payments-oncall"',
-    ].join('\n'));
+    // The README's example file: an app of its own, with its own image, namespace and memory.
+    copyFileSync('docs/heapwatch.example.yaml', join(cwd, 'heapwatch.yaml'));
     const outdir = join(cwd, 'dist');
     const r = spawnSync(process.execPath, [MAIN], { cwd, encoding: 'utf8', env: { ...process.env, CDK8S_OUTDIR: outdir, HEAPWATCH_CONFIG: '' }, timeout: 60_000 });
     assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
