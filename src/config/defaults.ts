@@ -96,7 +96,7 @@ export const DEFAULT_CONFIG: HeapwatchConfig = {
     resources: { cpuRequest: '50m', cpuLimit: '200m', memoryRequest: '64Mi', memoryLimit: '128Mi' },
   },
   grafana: {
-    image: 'docker.io/grafana/grafana:11.3.0',
+    image: 'docker.io/grafana/grafana:12.4.5',
     adminSecretName: 'heapwatch-grafana-admin',
     externalUrl: 'http://localhost:3000',
     resources: { cpuRequest: '50m', cpuLimit: '500m', memoryRequest: '128Mi', memoryLimit: '256Mi' },

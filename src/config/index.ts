@@ -5,3 +5,4 @@ export * from './errors';
 export * from './derive';
 export * from './duration';
 export * from './quantity';
+export * from './file';

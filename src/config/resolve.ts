@@ -2,6 +2,7 @@ import { DEFAULT_CONFIG } from './defaults';
 import { ConfigError } from './errors';
 import { HeapwatchConfig, HeapwatchConfigInput } from './types';
 import { show } from './show';
+import { suggestField } from './suggest';
 import { validateConfig } from './validate';
 
 /** Type-only: no value carries it, so only resolveConfig() (through a cast) can make a ResolvedConfig. */
@@ -55,6 +56,16 @@ const FORBIDDEN_KEYS: Record<string, string> = {
   token: 'put the snapshot token in a Secret and name it in exporter.snapshots.tokenSecretName',
 };
 
+// The fields of list items (the defaults' lists are empty, so they cannot tell).
+const LIST_ITEM_FIELDS: Record<string, readonly string[]> = {
+  'prometheus.remoteWrite': ['url', 'name'],
+};
+
+function didYouMean(shape: Record<string, unknown>, path: string, key: string): string {
+  const near = suggestField(shape, path, key);
+  return near ? `; did you mean '${near}'?` : '';
+}
+
 /** Merges input over defaults by the defaults' shape; unknown keys and wrong types become problems. */
 function merge(defaults: unknown, input: unknown, path: string, problems: string[]): unknown {
   if (input === undefined) return defaults;
@@ -70,7 +81,7 @@ function merge(defaults: unknown, input: unknown, path: string, problems: string
       const advice = FORBIDDEN_KEYS[key];
       problems.push(advice
         ? `'${join(path, key)}' is not allowed: a secret must never be written into the manifests; ${advice}`
-        : `'${join(path, key)}' is not a known field; allowed here: ${Object.keys(defaults).join(', ')}`);
+        : `'${join(path, key)}' is not a known field; allowed here: ${Object.keys(defaults).join(', ')}${didYouMean(defaults, path, key)}`);
     }
     return out;
   }
@@ -79,7 +90,17 @@ function merge(defaults: unknown, input: unknown, path: string, problems: string
       problems.push(`'${path}' (${show(input)}) must be a list`);
       return defaults;
     }
-    return input.map((item) => (isPlainObject(item) ? { ...item } : item));
+    const itemFields = LIST_ITEM_FIELDS[path];
+    return input.map((item, i) => {
+      if (!isPlainObject(item)) return item;
+      for (const key of Object.keys(item)) {
+        if (itemFields && !itemFields.includes(key)) {
+          const shape = Object.fromEntries(itemFields.map((f) => [f, undefined]));
+          problems.push(`'${path}[${i}].${key}' is not a known field; allowed here: ${itemFields.join(', ')}${didYouMean(shape, `${path}[${i}]`, key)}`);
+        }
+      }
+      return { ...item };
+    });
   }
   // Optional leaves without a default take the input's type; the validator checks it.
   if (defaults !== undefined && typeof input !== typeof defaults) {

