@@ -51,21 +51,29 @@ function describeOpenError(err: unknown): string {
 
 /**
  * Runs `work` (the parsing of `file`) and rejects with a ReportInputError when it fails or when
- * it can never finish: DevTools' snapshot loader waits for more input forever on a truncated
- * file, which shows as the event loop running empty while the promise is still pending.
+ * it can never finish. DevTools' snapshot loader starts parsing as the first bytes arrive and
+ * its promise is awaited only after the last, so a bad header rejects with no handler yet (an
+ * unhandled rejection, caught here while parsing); on a truncated file it waits for more input
+ * forever, which shows as the event loop running empty while the promise is still pending.
  */
 export async function parsing<T>(file: string, what: string, work: () => Promise<T>): Promise<T> {
   let onDrained: (() => void) | undefined;
-  const drained = new Promise<never>((_, reject) => {
+  let onUnhandled: ((reason: unknown) => void) | undefined;
+  const failed = new Promise<never>((_, reject) => {
     onDrained = () => reject(new ReportInputError(file, `ends before the ${what} is complete (truncated or not a ${what})`));
+    onUnhandled = (reason) => reject(reason);
     process.once('beforeExit', onDrained);
+    process.on('unhandledRejection', onUnhandled);
+    // The loader's promise gets its handler later, once the stream ends: that is not news.
+    if (process.listenerCount('rejectionHandled') === 0) process.on('rejectionHandled', () => {});
   });
   try {
-    return await Promise.race([work(), drained]);
+    return await Promise.race([work(), failed]);
   } catch (err) {
     if (err instanceof ReportInputError) throw err;
     throw new ReportInputError(file, `is not a readable ${what} (${(err as Error).message})`);
   } finally {
     if (onDrained) process.removeListener('beforeExit', onDrained);
+    if (onUnhandled) process.removeListener('unhandledRejection', onUnhandled);
   }
 }
