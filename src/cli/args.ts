@@ -4,10 +4,12 @@
  */
 
 export const USAGE = `usage:
-  heapwatch report FILE.heapsnapshot                      constructors by retained size and count,
-                                                          the dominator chain of the largest retainer
-  heapwatch report BEFORE.heapsnapshot AFTER.heapsnapshot  what grew between two snapshots of one process
-  heapwatch report FILE.heapprofile                       the top live allocation sites with their stacks
+  heapwatch report FILE.heapsnapshot
+      constructors by retained size and count, and the dominator chain of the largest retainer
+  heapwatch report BEFORE.heapsnapshot AFTER.heapsnapshot
+      what grew between two snapshots of one process
+  heapwatch report FILE.heapprofile
+      the top live allocation sites, each with its callers
 
 options:
   --top N      rows per table (default 8, 1 to 100)
