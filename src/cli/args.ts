@@ -2,6 +2,10 @@
  * The command line of the `heapwatch` bin. Every problem is reported at once, each naming the
  * argument, the value given and what is allowed; the bin exits 2 on any of them.
  */
+import { type FetchCommand, FETCH_USAGE, parseFetchArgs } from './fetch-args';
+import { readOptions, UsageError, wholeNumber } from './options';
+
+export { UsageError };
 
 export const USAGE = `usage:
   heapwatch report FILE.heapsnapshot
@@ -11,69 +15,38 @@ export const USAGE = `usage:
   heapwatch report FILE.heapprofile
       the top live allocation sites, each with its callers
 
-options:
+${FETCH_USAGE}
+
+report options:
   --top N      rows per table (default 8, 1 to 100)
   --cwd DIR    show a profile's file paths relative to DIR (the app's working directory, e.g. /app)
   -h, --help   this text
 
-Parsing a heap snapshot takes about 4 to 6 times the file's size in memory: run it on a laptop
-or in a Job, never in the app's pod.`;
+Parsing a heap snapshot takes about 5 times the file's size plus 200 MiB of memory: run it on a
+laptop or in a Job, never in the app's pod.`;
 
 export const DEFAULT_TOP = 8;
 const MAX_TOP = 100;
 
 export type Command =
   | { readonly kind: 'help' }
-  | { readonly kind: 'report'; readonly files: readonly string[]; readonly top: number; readonly cwd?: string };
-
-export class UsageError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(problems.join('\n'));
-    this.name = 'UsageError';
-  }
-}
+  | { readonly kind: 'report'; readonly files: readonly string[]; readonly top: number; readonly cwd?: string }
+  | FetchCommand;
 
 /** Parses argv (without node and the script); throws UsageError listing every problem. */
 export function parseArgs(argv: readonly string[]): Command {
   const problems: string[] = [];
-  const positional: string[] = [];
-  let top = DEFAULT_TOP;
-  let cwd: string | undefined;
-  let help = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    const value = () => {
-      if (inline !== undefined) return inline;
-      const next = argv[i + 1];
-      if (next === undefined || next.startsWith('-')) {
-        problems.push(`${flag} needs a value`);
-        return undefined;
-      }
-      i++;
-      return next;
-    };
-    if (flag === '-h' || flag === '--help') help = true;
-    else if (flag === '--top') {
-      const v = value();
-      if (v !== undefined) {
-        if (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= MAX_TOP) top = Number(v);
-        else problems.push(`--top (${JSON.stringify(v)}) must be a whole number from 1 to ${MAX_TOP}`);
-      }
-    } else if (flag === '--cwd') {
-      const v = value();
-      if (v !== undefined) {
-        if (v.startsWith('/')) cwd = v;
-        else problems.push(`--cwd (${JSON.stringify(v)}) must be an absolute path, the app's working directory (e.g. /app)`);
-      }
-    } else if (arg.startsWith('-') && arg !== '-') problems.push(`unknown option ${JSON.stringify(flag)}; allowed: --top N, --cwd DIR, --help`);
-    else positional.push(arg);
-  }
-  if (help) return { kind: 'help' };
-  const [command, ...files] = positional;
-  if (command === undefined) problems.unshift('a command is required; allowed: report');
-  else if (command === 'help') return { kind: 'help' };
-  else if (command !== 'report') problems.unshift(`unknown command ${JSON.stringify(command)}; allowed: report`);
+  const command = argv[0] !== undefined && !argv[0].startsWith('-') ? argv[0] : undefined;
+  const rest = command === undefined ? argv : argv.slice(1);
+  if (command === 'fetch') return parseFetchArgs(rest);
+  const o = readOptions(rest, { '--top': 'N', '--cwd': 'DIR' }, ['-h', '--help'], problems);
+  if (o.flags.size > 0 || command === 'help') return { kind: 'help' };
+  const top = wholeNumber(o, '--top', 1, MAX_TOP, DEFAULT_TOP, problems);
+  const cwd = o.values.get('--cwd');
+  if (cwd !== undefined && !cwd.startsWith('/')) problems.push(`--cwd (${JSON.stringify(cwd)}) must be an absolute path, the app's working directory (e.g. /app)`);
+  const files = o.positional;
+  if (command === undefined) problems.unshift('a command is required; allowed: report, fetch');
+  else if (command !== 'report') problems.unshift(`unknown command ${JSON.stringify(command)}; allowed: report, fetch`);
   else if (files.length === 0 || files.length > 2) {
     problems.push(`report takes 1 or 2 files (FILE.heapsnapshot, BEFORE AFTER .heapsnapshot, or FILE.heapprofile), got ${files.length}${files.length > 2 ? `: ${files.join(' ')}` : ''}`);
   }

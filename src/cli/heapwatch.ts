@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 /**
- * The `heapwatch` bin (package.json "bin"). Exit codes: 0 the report was printed, 1 a file is
- * missing, unreadable or not what the report needs (the message names it), 2 a usage error.
+ * The `heapwatch` bin (package.json "bin"). Exit codes: 0 the report was printed (or the file
+ * fetched), 1 a file is missing, unreadable or not what the report needs (the message names it)
+ * or kubectl or the admin API failed, 2 a usage error.
  */
 import { ReportInputError } from '../report/input';
 import { report } from '../report/report';
 import { parseArgs, USAGE, UsageError } from './args';
+import { fetchArtifact, FetchError } from './fetch';
+import { KubectlError } from './kubectl';
 
 async function main(argv: readonly string[]): Promise<number> {
   let command;
@@ -21,10 +24,11 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   try {
-    process.stdout.write(await report(command.files, { top: command.top, cwd: command.cwd }));
+    if (command.kind === 'fetch') process.stdout.write(`${await fetchArtifact(command)}\n`);
+    else process.stdout.write(await report(command.files, { top: command.top, cwd: command.cwd }));
     return 0;
   } catch (err) {
-    if (!(err instanceof ReportInputError)) throw err;
+    if (!(err instanceof ReportInputError || err instanceof FetchError || err instanceof KubectlError)) throw err;
     process.stderr.write(`heapwatch: ${err.message}\n`);
     return 1;
   }

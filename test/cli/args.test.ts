@@ -21,15 +21,15 @@ describe('heapwatch arguments', () => {
   });
 
   it('fails if the command is missing or unknown', () => {
-    assert.deepEqual(problems([]), ['a command is required; allowed: report']);
-    assert.deepEqual(problems(['show', 'x']), ['unknown command "show"; allowed: report']);
+    assert.deepEqual(problems([]), ['a command is required; allowed: report, fetch']);
+    assert.deepEqual(problems(['show', 'x']), ['unknown command "show"; allowed: report, fetch']);
   });
 
   it('fails with every problem at once, each naming the argument, the value and what is allowed', () => {
     assert.deepEqual(problems(['report', 'a', 'b', 'c', '--top', '0', '--cwd', 'app', '--json']), [
+      'unknown option "--json"; allowed: --top N, --cwd DIR, -h, --help',
       '--top ("0") must be a whole number from 1 to 100',
       '--cwd ("app") must be an absolute path, the app\'s working directory (e.g. /app)',
-      'unknown option "--json"; allowed: --top N, --cwd DIR, --help',
       'report takes 1 or 2 files (FILE.heapsnapshot, BEFORE AFTER .heapsnapshot, or FILE.heapprofile), got 3: a b c',
     ]);
     assert.deepEqual(problems(['report', 'a', '--top']), ['--top needs a value']);
