@@ -9,7 +9,8 @@ import type { CallFrame } from './heap-profile';
 
 export function describeFrame(frame: CallFrame, cwd?: string): string {
   const name = frame.functionName || '(anonymous)';
-  if (!frame.url) return frame.lineNumber >= 0 || name.startsWith('(') ? name : `${name} (native)`;
+  // No script: V8's own entries ("(root)", "(GC)") or a builtin such as Map's set.
+  if (!frame.url) return name.startsWith('(') ? name : `${name} (native)`;
   const line = frame.lineNumber >= 0 ? `:${frame.lineNumber + 1}` : '';
   return `${name} (${displayPath(frame.url, cwd)}${line})`;
 }

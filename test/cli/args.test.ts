@@ -1,16 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DEFAULT_TOP, parseArgs, UsageError } from '../../src/cli/args';
+import { DEFAULT_TOP, parseArgs } from '../../src/cli/args';
+import { usageProblems } from '../support/usage-problems';
 
-function problems(argv: string[]): readonly string[] {
-  try {
-    parseArgs(argv);
-  } catch (err) {
-    if (err instanceof UsageError) return err.problems;
-    throw err;
-  }
-  assert.fail(`${argv.join(' ')} was accepted`);
-}
+const problems = (argv: string[]) => usageProblems(parseArgs, argv);
 
 describe('heapwatch arguments', () => {
   it('takes report with one or two files, --top and --cwd in either form', () => {

@@ -1,18 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { UsageError } from '../../src/cli/args';
 import { parseFetchArgs } from '../../src/cli/fetch-args';
 import { DEFAULT_CONFIG } from '../../src/config/defaults';
+import { usageProblems } from '../support/usage-problems';
 
-function problems(argv: string[]): readonly string[] {
-  try {
-    parseFetchArgs(argv);
-  } catch (err) {
-    if (err instanceof UsageError) return err.problems;
-    throw err;
-  }
-  assert.fail(`${argv.join(' ')} was accepted`);
-}
+const problems = (argv: string[]) => usageProblems(parseFetchArgs, argv);
 
 describe('heapwatch fetch arguments', () => {
   it('defaults to the config defaults: the app namespace, the sidecar port, the token Secret', () => {
