@@ -1,8 +1,10 @@
 /**
- * The dominator chain of the largest retainer: from the root of the snapshot's dominator tree,
- * each step goes to the object that alone keeps the most memory alive, until that memory splits
- * into many objects (no single child keeps half of it). The last object is what holds the
- * leak (a Map, an array, a cache object) and what it holds is listed by class.
+ * The dominator chain of the largest retainer. The largest retainer is the object that keeps the
+ * most memory alive where that memory splits into many objects (no single object it dominates
+ * keeps half of it): the Map, array or cache that holds a leak, not the wrappers above it
+ * (its closure context, the Map above its table), and never the global object or V8's synthetic
+ * roots, which hold everything. Its chain runs from the GC roots down to it, each object keeping
+ * the next alive, and what it holds is listed by class.
  */
 import type { HeapSnapshot } from './snapshot-parser';
 
@@ -30,31 +32,23 @@ export interface DominatorChain {
   readonly holds: HeldClass[];
 }
 
-/** A step keeps going while its largest child keeps at least this share of the step's memory. */
+/** A retainer is where no dominated child keeps at least this share of its memory. */
 const SPLIT_SHARE = 0.5;
-const MAX_STEPS = 40;
+/** What the whole program hangs from: always above a leak, never the answer. */
+const PROGRAM_ROOTS = new Set(['global', 'Window', 'system / NativeContext', '(GC roots)']);
 
 export function dominatorChain(snapshot: HeapSnapshot, holdsTop = 5): DominatorChain {
-  const steps: ChainStep[] = [];
-  let node = snapshot.rootNode();
-  let children = dominated(snapshot, node.nodeIndex);
-  for (let i = 0; i < MAX_STEPS && children.length > 0; i++) {
-    const largest = children.reduce((a, b) => (retained(snapshot, b) > retained(snapshot, a) ? b : a));
-    // The synthetic root and the (GC roots) groups are always passed through; a real object ends the chain when its memory splits.
-    if (retained(snapshot, largest) < SPLIT_SHARE * node.retainedSize() && !node.isRoot() && node.type() !== 'synthetic') break;
-    const child = snapshot.createNode(largest);
-    steps.push({
-      className: child.className(),
-      name: child.name(),
-      id: child.id(),
-      edge: edgeName(snapshot, node.nodeIndex, largest),
-      retainedSize: child.retainedSize(),
-    });
-    node = child;
-    children = dominated(snapshot, largest);
-  }
+  const largest = largestRetainer(snapshot);
+  if (largest === undefined) return { steps: [], holds: [] };
+  const path: number[] = [];
+  const root = snapshot.rootNode().nodeIndex;
+  for (let index = largest; index !== root; index = snapshot.createNode(index).dominatorIndex()) path.unshift(index);
+  const steps = path.map((index, i) => {
+    const node = snapshot.createNode(index);
+    return { className: node.className(), name: node.name(), id: node.id(), edge: edgeName(snapshot, i === 0 ? root : path[i - 1], index), retainedSize: node.retainedSize() };
+  });
   const byClass = new Map<string, { count: number; retainedSize: number }>();
-  for (const index of children) {
+  for (const index of dominated(snapshot, largest)) {
     const child = snapshot.createNode(index);
     const entry = byClass.get(child.className()) ?? { count: 0, retainedSize: 0 };
     entry.count += 1;
@@ -64,6 +58,24 @@ export function dominatorChain(snapshot: HeapSnapshot, holdsTop = 5): DominatorC
   const holds = [...byClass].map(([className, e]) => ({ className, ...e }))
     .sort((a, b) => b.retainedSize - a.retainedSize).slice(0, holdsTop);
   return { steps, holds };
+}
+
+/** The node index of the largest retainer (see the file comment), or undefined for an empty snapshot. */
+function largestRetainer(snapshot: HeapSnapshot): number | undefined {
+  const fields = snapshot.nodeFieldCount;
+  let best: number | undefined;
+  let bestSize = 0;
+  for (let ordinal = 0; ordinal < snapshot.nodeCount; ordinal++) {
+    const size = snapshot.retainedSizes[ordinal];
+    if (size <= bestSize) continue;
+    const index = ordinal * fields;
+    if (snapshot.nodes.getValue(index + snapshot.nodeTypeOffset) === snapshot.nodeSyntheticType) continue;
+    if (PROGRAM_ROOTS.has(snapshot.createNode(index).className())) continue;
+    if (dominated(snapshot, index).some((child) => retained(snapshot, child) >= SPLIT_SHARE * size)) continue;
+    best = index;
+    bestSize = size;
+  }
+  return best;
 }
 
 function retained(snapshot: HeapSnapshot, nodeIndex: number): number {
