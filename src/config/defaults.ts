@@ -1,4 +1,4 @@
-import { HeapRatioBasis, HeapwatchConfig, MetricsSource } from './types';
+import { ExporterDelivery, HeapRatioBasis, HeapwatchConfig, MetricsSource } from './types';
 
 /**
  * Every default in one place (the design brief's numbers). Optional fields that have no
@@ -31,7 +31,8 @@ export const DEFAULT_CONFIG: HeapwatchConfig = {
     livenessPort: 9465,
   },
   exporter: {
-    image: 'ghcr.io/heapwatch/exporter:0.1.0',
+    image: 'docker.io/library/node:24.11.1-alpine3.22',
+    delivery: ExporterDelivery.CONFIGMAP,
     port: 9464,
     source: MetricsSource.AGENT,
     scrapePath: '/metrics',

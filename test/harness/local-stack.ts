@@ -97,8 +97,6 @@ export class LocalStack {
       group: this.group,
       workDir: dir('pod'),
       appScript: path.join(REPO_ROOT, 'test/harness/demo-service.js'),
-      agentFile: path.join(REPO_ROOT, 'src/agent/heapwatch-agent.js'),
-      exporterMain: path.join(REPO_ROOT, 'build/src/exporter/main.js'),
       onProbeEvent: (e: ProbeEvent) => log(`kubelet (local prober): ${e.kind}${e.probe ? ` ${e.probe}` : ''}: ${e.detail}`),
     });
     this.alertmanager = new LocalAlertmanager({ manifests, group: this.group, workDir: dir('alertmanager'), port: await freePort(), slackWebhookUrl: webhook });
