@@ -49,7 +49,8 @@ export class HeapWatchedApp extends Construct {
 
     const shared = { name: 'heapwatch', mountPath: SHARED_DIR };
     const livenessPort = 'hw-liveness';
-    const code = podCode(this, c, { labels, sharedMount: shared });
+    // The code ConfigMaps belong to this app but carry heapwatch's code, not the app image's version.
+    const code = podCode(this, c, { labels: allLabels({ name: a.name, instance: a.name, component: 'heapwatch-code' }), sharedMount: shared });
 
     const appContainer: k8s.Container = {
       name: CONTAINERS.app,
