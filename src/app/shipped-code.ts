@@ -25,16 +25,15 @@ export interface ShippedCode {
 
 const read = new Map<string, ShippedCode>();
 
-/** The two bundles in `dir` (read once per process); throws naming a missing file and the command that writes it. */
+/** The two bundles in `dir` (read once per process); throws naming every missing file and the command that writes them. */
 export function shippedCode(dir: string = BUNDLES_DIR): ShippedCode {
   let code = read.get(dir);
   if (!code) {
-    const file = (name: string) => {
-      const p = path.join(dir, name);
-      if (!fs.existsSync(p)) throw new Error(`heapwatch's shipped code is missing: ${p} does not exist; run \`npm run build\` to bundle it`);
-      return fs.readFileSync(p);
-    };
-    code = { agent: file(AGENT_FILE), exporter: file(EXPORTER_FILE) };
+    const missing = [AGENT_FILE, EXPORTER_FILE].map((name) => path.join(dir, name)).filter((p) => !fs.existsSync(p));
+    if (missing.length > 0) {
+      throw new Error(`heapwatch's shipped code is missing: ${missing.join(' and ')} ${missing.length > 1 ? 'do' : 'does'} not exist; run \`npm run build\` to bundle it`);
+    }
+    code = { agent: fs.readFileSync(path.join(dir, AGENT_FILE)), exporter: fs.readFileSync(path.join(dir, EXPORTER_FILE)) };
     read.set(dir, code);
   }
   return code;

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { defaultManifests } from '../../charts/default-app';
 import { BUNDLES_DIR, exporterPartKey, gzipStable, shippedCode, splitEvenly } from '../../src/app';
-import { AGENT_FILE } from '../../src/contract';
+import { AGENT_FILE, EXPORTER_FILE } from '../../src/contract';
 import { bundleExporter, REPO_ROOT } from '../../src/exporter/bundle';
 import { find, Manifest } from '../support/manifests';
 
@@ -15,13 +15,15 @@ describe('shipped code', () => {
     assert.equal(BUNDLES_DIR, path.join(REPO_ROOT, 'build', 'bundles'));
   });
 
-  it('fails naming the missing file and the command that writes it', () => {
+  it('fails naming every missing file and the command that writes them', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hw-no-bundles-'));
     try {
       assert.throws(() => shippedCode(dir), (e: Error) => {
-        assert.equal(e.message, `heapwatch's shipped code is missing: ${path.join(dir, AGENT_FILE)} does not exist; run \`npm run build\` to bundle it`);
+        assert.equal(e.message, `heapwatch's shipped code is missing: ${path.join(dir, AGENT_FILE)} and ${path.join(dir, EXPORTER_FILE)} do not exist; run \`npm run build\` to bundle it`);
         return true;
       });
+      fs.writeFileSync(path.join(dir, AGENT_FILE), '');
+      assert.throws(() => shippedCode(dir), new RegExp(`missing: ${path.join(dir, EXPORTER_FILE).replace(/[.]/g, '\\.')} does not exist; run \`npm run build\``));
     } finally {
       fs.rmSync(dir, { recursive: true });
     }
