@@ -1,8 +1,9 @@
 /**
  * Exporter sidecar resource bench (`npm run bench:exporter`). Runs side by side, on the same
  * Node 24, over several rounds, and prints medians beside their targets, then ONE JSON line:
- *   - idle RSS of the shipped bundle vs a bare node:http server (target <= 1.5x), beside the
- *     same bundle without EXPORTER_NODE_FLAGS, and with @opentelemetry/sdk-node instead of
+ *   - idle RSS of the shipped sidecar (the default chart's stated command on its ConfigMaps)
+ *     vs a bare node:http server (target <= 1.5x), beside the same bundle run as a file (image
+ *     delivery), without EXPORTER_NODE_FLAGS, and with @opentelemetry/sdk-node instead of
  *     sdk-metrics (the design's expected entry point), and with host metrics (network group
  *     included) collected on every scrape instead of on a timer;
  *   - /metrics latency p99 (target <= 5 ms) and CPU per scrape, the process and its children
@@ -17,8 +18,9 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { defaultManifests } from '../charts/default-app';
 import { AGENT_BUNDLE, bundleExporter } from '../scripts/bundle';
-import { EXPORTER_NODE_FLAGS } from '../src/contract';
+import { CODE_DIR, CONTAINERS, EXPORTER_NODE_FLAGS } from '../src/contract';
 import { freePort } from '../test/support/free-port';
 import { REPO_ROOT } from '../test/support/repo-root';
 
@@ -109,8 +111,22 @@ async function startAppWithAgent(dir: string): Promise<ChildProcess> {
   return proc;
 }
 
-async function startExporter(bundle: string, flags: readonly string[], dir: string): Promise<Proc> {
-  const proc = spawn(NODE, [...flags, bundle], {
+/**
+ * The sidecar as configmap delivery runs it: the default chart's stated command (node's
+ * arguments), on the parts of its ConfigMaps written into `dir` in place of the pod's mount.
+ */
+function shippedCommand(dir: string): string[] {
+  const manifests = defaultManifests();
+  for (const m of manifests.filter((o) => o.kind === 'ConfigMap')) {
+    for (const [key, b64] of Object.entries<string>(m.binaryData ?? {})) fs.writeFileSync(path.join(dir, key), Buffer.from(b64, 'base64'));
+  }
+  const pod = manifests.find((o) => o.kind === 'Deployment' && o.spec.template.spec.containers.some((c: any) => c.name === CONTAINERS.exporter));
+  const command: string[] = pod.spec.template.spec.containers.find((c: any) => c.name === CONTAINERS.exporter).command;
+  return command.slice(1).map((a) => (a.startsWith(`${CODE_DIR}/`) ? path.join(dir, a.slice(CODE_DIR.length + 1)) : a));
+}
+
+async function startExporter(args: readonly string[], dir: string): Promise<Proc> {
+  const proc = spawn(NODE, args, {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { PATH: process.env.PATH, HEAPWATCH_DIR: dir, HEAPWATCH_PORT: '0', HEAPWATCH_CHECK_INTERVAL_SECONDS: '1', HEAPWATCH_TOKEN_FILE: path.join(dir, 'no-token') },
   });
@@ -147,14 +163,16 @@ async function scrapeFigures(e: Proc): Promise<{ p99Ms: number; cpuMsPerScrape: 
 
 async function main(): Promise<void> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'hw-bench-exporter-'));
+  const code = fs.mkdtempSync(path.join(work, 'code-'));
   const shipped = await bundleExporter({ outfile: path.join(work, 'shipped.js') });
   const sdkNode = await bundleExporter({ outfile: path.join(work, 'sdk-node.js'), entry: path.join(REPO_ROOT, 'bench/exporter-otel-sdk-node.ts') });
   const perScrape = await bundleExporter({ outfile: path.join(work, 'per-scrape.js'), entry: path.join(REPO_ROOT, 'bench/exporter-host-metrics-per-scrape.ts') });
-  const variants: Record<string, { bundle: string; flags: readonly string[] }> = {
-    shipped: { bundle: shipped, flags: EXPORTER_NODE_FLAGS },
-    noFlags: { bundle: shipped, flags: [] },
-    sdkNode: { bundle: sdkNode, flags: EXPORTER_NODE_FLAGS },
-    perScrape: { bundle: perScrape, flags: EXPORTER_NODE_FLAGS },
+  const variants: Record<string, { args: readonly string[]; flags: string }> = {
+    shipped: { args: shippedCommand(code), flags: `${EXPORTER_NODE_FLAGS.join(' ')} -e <EXPORTER_LOADER>` },
+    image: { args: [...EXPORTER_NODE_FLAGS, shipped], flags: EXPORTER_NODE_FLAGS.join(' ') },
+    noFlags: { args: [shipped], flags: '' },
+    sdkNode: { args: [...EXPORTER_NODE_FLAGS, sdkNode], flags: EXPORTER_NODE_FLAGS.join(' ') },
+    perScrape: { args: [...EXPORTER_NODE_FLAGS, perScrape], flags: EXPORTER_NODE_FLAGS.join(' ') },
   };
   const r: Record<string, number[]> = {};
   const add = (k: string, v: number) => (r[k] ??= []).push(v);
@@ -168,7 +186,7 @@ async function main(): Promise<void> {
       for (const [name, v] of Object.entries(variants)) {
         const dir = fs.mkdtempSync(path.join(work, `${name}-`));
         procs.push(await startAppWithAgent(dir));
-        running[name] = await startExporter(v.bundle, v.flags, dir);
+        running[name] = await startExporter(v.args, dir);
         procs.push(running[name].proc);
       }
       await sleep(IDLE_SECONDS * 1000); // idle: no scrapes, the agents push readings
@@ -204,8 +222,9 @@ async function main(): Promise<void> {
   ];
   const fmt = (v: number | string) => (typeof v === 'number' ? v.toFixed(v >= 100 ? 0 : 2) : v).toString().padStart(12);
   console.log(`exporter bench: Node ${process.version}, ${ROUNDS} rounds, ${SCRAPES} scrapes per round, medians`);
-  console.log(`shipped = sdk-metrics bundle with ${EXPORTER_NODE_FLAGS.join(' ')}; noFlags = same bundle, plain node;`);
-  console.log('sdkNode = sdk-node bundle, same flags; perScrape = shipped, but host metrics (with system.network) collected per scrape');
+  console.log(`shipped = the default chart's sidecar command (${EXPORTER_NODE_FLAGS.join(' ')}, its ConfigMaps' gzip parts unpacked in memory);`);
+  console.log('image = the sdk-metrics bundle as a file, same flags (image delivery); noFlags = that file, plain node;');
+  console.log('sdkNode = sdk-node bundle, same flags; perScrape = image, but host metrics (with system.network) collected per scrape');
   console.log(`${'figure'.padEnd(28)}${names.map((n) => n.padStart(12)).join('')}${'bare'.padStart(12)}${'target'.padStart(12)}`);
   for (const [label, key, bare, target] of rows) {
     console.log(`${label.padEnd(28)}${names.map((n) => fmt(m(`${n}.${key}`))).join('')}${fmt(bare)}${target.padStart(12)}`);
@@ -222,7 +241,7 @@ async function main(): Promise<void> {
     ...Object.fromEntries(names.map((n) => [n, {
       otel: n === 'sdkNode' ? '@opentelemetry/sdk-node' : '@opentelemetry/sdk-metrics',
       hostMetrics: n === 'perScrape' ? 'all groups, per scrape' : 'no system.network, on a timer',
-      flags: variants[n].flags.join(' '),
+      flags: variants[n].flags,
       rssMiB: m(`${n}.rssMiB`), rssRatio: m(`${n}.rssRatio`), p99Ms: m(`${n}.p99Ms`), cpuMsPerScrape: m(`${n}.cpuMsPerScrape`), series: m(`${n}.series`),
     }])),
     bareRssMiB: m('bareRssMiB'),

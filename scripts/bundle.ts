@@ -17,13 +17,14 @@ import * as fs from 'node:fs';
 import { isBuiltin } from 'node:module';
 import * as path from 'node:path';
 import type { BuildOptions, Metafile, Plugin } from 'esbuild';
-import { AGENT_FILE } from '../src/contract';
+import { BUNDLES_DIR } from '../src/app/shipped-code';
+import { AGENT_FILE, EXPORTER_FILE } from '../src/contract';
 import { REPO_ROOT } from '../test/support/repo-root';
 
-/** Where `npm run build` writes the two bundles (never dist/: that holds only manifests). */
-export const BUNDLES_DIR = path.join(REPO_ROOT, 'build', 'bundles');
+/** Where `npm run build` writes the two bundles (never dist/: that holds only manifests), and the constructs read them. */
+export { BUNDLES_DIR };
 export const AGENT_BUNDLE = path.join(BUNDLES_DIR, AGENT_FILE);
-export const EXPORTER_BUNDLE = path.join(BUNDLES_DIR, 'heapwatch-exporter.js');
+export const EXPORTER_BUNDLE = path.join(BUNDLES_DIR, EXPORTER_FILE);
 
 export interface BundleOptions {
   /** Where to write the bundle. @default - AGENT_BUNDLE or EXPORTER_BUNDLE */

@@ -52,6 +52,8 @@ async function main(): Promise<number> {
     say(`app env (from the Deployment, paths and ports made local): ${envLine(pod.appEnv)}`);
     say(`sidecar ${pod.exporterUrl} (scraped as pod ${pod.podName}); shared dir ${pod.sharedDir}`);
     say(`sidecar env: ${envLine(pod.exporterEnv)}`);
+    const codeFiles = pod.exporterCommand.slice(1).filter((a) => a.startsWith('/'));
+    say(`code: the agent and the sidecar come out of the synthesized ConfigMaps, as the kubelet would project them; the sidecar runs its own stated command (node ${pod.exporterCommand.slice(1).filter((a) => a.startsWith('--') && a !== '--').join(' ')} -e <unpack and run> ${codeFiles.join(' ')})`);
     const sc = new Scenario(s);
 
     const steady = await sc.steady();

@@ -106,10 +106,17 @@ export const DISCOVERY = {
 
 /** The shared emptyDir between the app and the sidecar, as mounted in both containers. */
 export const SHARED_DIR = '/heapwatch';
-/** The agent file inside SHARED_DIR (copied there by the init container). */
+/**
+ * Where heapwatch's own code is, read-only, in the containers that run it: the code
+ * ConfigMaps' mount (exporter.delivery 'configmap'), or the image's files ('image').
+ */
+export const CODE_DIR = '/opt/heapwatch';
+/** The agent's file name: in CODE_DIR, and in SHARED_DIR where image delivery's init container copies it. */
 export const AGENT_FILE = 'heapwatch-agent.js';
+/** The bundled sidecar's file name in CODE_DIR; its ConfigMaps hold it gzipped, in parts `${EXPORTER_FILE}.gz.<n>`. */
+export const EXPORTER_FILE = 'heapwatch-exporter.js';
 /** Where the exporter image carries the agent, for the init container to copy. */
-export const AGENT_SOURCE_IN_IMAGE = '/opt/heapwatch/heapwatch-agent.js';
+export const AGENT_SOURCE_IN_IMAGE = `${CODE_DIR}/${AGENT_FILE}`;
 /** The agent's unix socket inside SHARED_DIR; the agent listens, the sidecar connects. */
 export const AGENT_SOCKET = 'agent.sock';
 /**

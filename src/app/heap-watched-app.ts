@@ -2,7 +2,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { DeployMode, MetricsSource, requireResolved, ResolvedConfig, throwIfPropProblems } from '../config';
 import { show } from '../config/show';
-import { AGENT_FILE, AGENT_SOURCE_IN_IMAGE, CONTAINERS, DISCOVERY, LIVENESS_PROBE, SHARED_DIR, TOKEN_MOUNT_DIR } from '../contract';
+import { CONTAINERS, DISCOVERY, LIVENESS_PROBE, SHARED_DIR, TOKEN_MOUNT_DIR } from '../contract';
 import { addDisruptionBudget } from '../k8s/disruption-budget';
 import { allLabels, ComponentLabels, imageVersion, selectorLabels } from '../k8s/labels';
 import { podsInNamespace, tcp } from '../k8s/network-policy';
@@ -10,6 +10,7 @@ import { containerSecurity, podSecurity } from '../k8s/pod-security';
 import { httpProbe } from '../k8s/probes';
 import { resourceRequirements } from '../k8s/resources';
 import { PROMETHEUS } from '../stack/names';
+import { podCode } from './code-delivery';
 import { agentEnv, exporterEnv } from './container-env';
 import { nodeOptions } from './node-options';
 
@@ -32,15 +33,13 @@ const DEFAULT_RUN_AS_USER = 1000;
 /** The largest uid Kubernetes accepts: its API validates runAsUser as 0 to 2^31 - 1. */
 const MAX_UID = 2147483647;
 
-/** The init container's job: put the agent where NODE_OPTIONS can --require it. */
-const COPY_AGENT = `require('fs').copyFileSync(${JSON.stringify(AGENT_SOURCE_IN_IMAGE)}, ${JSON.stringify(`${SHARED_DIR}/${AGENT_FILE}`)})`;
-
 /**
- * The user's Node.js service, watched: a Deployment whose init container copies the heapwatch
- * agent into a shared emptyDir, whose app container loads it through NODE_OPTIONS with a V8
- * heap limit derived from its memory limit and is probed on the agent's /livez, and whose
- * exporter sidecar serves /metrics and the heap-snapshot API. Plus a Service, a
- * NetworkPolicy, and a PodDisruptionBudget when replicas > 1.
+ * The user's Node.js service, watched: a Deployment whose app container loads the heapwatch
+ * agent through NODE_OPTIONS with a V8 heap limit derived from its memory limit and is probed
+ * on the agent's /livez, and whose exporter sidecar serves /metrics and the heap-snapshot API;
+ * the two share an emptyDir. The code of both comes from ConfigMaps beside the Deployment, or
+ * from an image (exporter.delivery, see code-delivery.ts). Plus a Service, a NetworkPolicy,
+ * and a PodDisruptionBudget when replicas > 1.
  */
 export class HeapWatchedApp extends Construct {
   public readonly labels: ComponentLabels;
@@ -61,6 +60,8 @@ export class HeapWatchedApp extends Construct {
 
     const shared = { name: 'heapwatch', mountPath: SHARED_DIR };
     const livenessPort = 'hw-liveness';
+    // The code ConfigMaps belong to this app but carry heapwatch's code, not the app image's version.
+    const code = podCode(this, c, { labels: allLabels({ name: a.name, instance: a.name, component: 'heapwatch-code' }), sharedMount: shared });
 
     const appContainer: k8s.Container = {
       name: CONTAINERS.app,
@@ -82,19 +83,20 @@ export class HeapWatchedApp extends Construct {
       readinessProbe: { tcpSocket: { port: k8s.IntOrString.fromString('http') }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 },
       resources: resourceRequirements(a.resources),
       securityContext: containerSecurity(),
-      volumeMounts: [{ ...shared, readOnly: false }, { name: 'tmp', mountPath: '/tmp' }],
+      volumeMounts: [{ ...shared, readOnly: false }, { name: 'tmp', mountPath: '/tmp' }, ...code.appMounts],
     };
 
     const exporterContainer: k8s.Container = {
       name: CONTAINERS.exporter,
       image: e.image,
+      command: code.exporterCommand,
       env: exporterEnv(c),
       ports: [{ name: DISCOVERY.portName, containerPort: e.port }],
       readinessProbe: httpProbe('/readyz', DISCOVERY.portName, { periodSeconds: 10 }),
       livenessProbe: httpProbe('/healthz', DISCOVERY.portName, { periodSeconds: 20 }),
       resources: resourceRequirements(e.resources),
       securityContext: containerSecurity(),
-      volumeMounts: [shared, { name: 'snapshot-token', mountPath: TOKEN_MOUNT_DIR, readOnly: true }, { name: 'exporter-tmp', mountPath: '/tmp' }],
+      volumeMounts: [shared, { name: 'snapshot-token', mountPath: TOKEN_MOUNT_DIR, readOnly: true }, { name: 'exporter-tmp', mountPath: '/tmp' }, ...code.exporterMounts],
     };
 
     new k8s.KubeDeployment(this, 'Resource', {
@@ -103,18 +105,14 @@ export class HeapWatchedApp extends Construct {
         replicas: a.replicas,
         selector: { matchLabels: selector },
         template: {
-          metadata: { labels: { ...labels, [DISCOVERY.podLabel]: DISCOVERY.podLabelValue } },
+          metadata: {
+            labels: { ...labels, [DISCOVERY.podLabel]: DISCOVERY.podLabelValue },
+            ...(Object.keys(code.annotations).length > 0 ? { annotations: code.annotations } : {}),
+          },
           spec: {
             automountServiceAccountToken: false,
             securityContext: podSecurity(runAsUser),
-            initContainers: withAgent ? [{
-              name: CONTAINERS.agentInit,
-              image: e.image,
-              command: ['node', '-e', COPY_AGENT],
-              resources: resourceRequirements({ cpuRequest: '10m', cpuLimit: '100m', memoryRequest: '32Mi', memoryLimit: '64Mi' }),
-              securityContext: containerSecurity(),
-              volumeMounts: [shared],
-            }] : undefined,
+            initContainers: code.initContainers.length > 0 ? code.initContainers : undefined,
             containers: [appContainer, exporterContainer],
             volumes: [
               // Outlives a container restart, so the pre-restart heap snapshot and marker survive.
@@ -127,6 +125,7 @@ export class HeapWatchedApp extends Construct {
                 name: 'snapshot-token',
                 secret: { secretName: e.snapshots.tokenSecretName, optional: true, items: [{ key: e.snapshots.tokenSecretKey, path: e.snapshots.tokenSecretKey }] },
               },
+              ...code.volumes,
             ],
           },
         },

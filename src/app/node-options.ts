@@ -1,5 +1,5 @@
 import { derive, MetricsSource, requireResolved, ResolvedConfig } from '../config';
-import { AGENT_FILE, SHARED_DIR } from '../contract';
+import { agentPath } from './code-delivery';
 
 /**
  * The app container's NODE_OPTIONS: the user's own options first (kept as given), then the
@@ -11,7 +11,7 @@ import { AGENT_FILE, SHARED_DIR } from '../contract';
 export function nodeOptions(c: ResolvedConfig): string {
   requireResolved(c, 'nodeOptions()');
   const parts = [c.app.nodeOptions.trim()];
-  if (c.exporter.source === MetricsSource.AGENT) parts.push(`--require ${SHARED_DIR}/${AGENT_FILE}`);
+  if (c.exporter.source === MetricsSource.AGENT) parts.push(`--require ${agentPath(c)}`);
   const d = derive(c);
   // Both derived: V8 counts three semi-spaces into heap_size_limit, the ratio's denominator.
   parts.push(`--max-old-space-size=${d.maxOldSpaceSizeMiB}`, `--max-semi-space-size=${d.maxSemiSpaceSizeMiB}`);

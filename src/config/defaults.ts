@@ -1,4 +1,4 @@
-import { DeployMode, HeapRatioBasis, HeapwatchConfig, MetricsSource } from './types';
+import { DeployMode, ExporterDelivery, HeapRatioBasis, HeapwatchConfig, MetricsSource } from './types';
 
 /**
  * Every default in one place: src/config/types.ts says why each one is what it is, and tests keep
@@ -38,7 +38,8 @@ export const DEFAULT_CONFIG: HeapwatchConfig = {
     livenessPort: 9465,
   },
   exporter: {
-    image: 'ghcr.io/heapwatch/exporter:0.1.0',
+    image: 'docker.io/library/node:24.11.1-alpine3.22',
+    delivery: ExporterDelivery.CONFIGMAP,
     port: 9464,
     source: MetricsSource.AGENT,
     scrapePath: '/metrics',

@@ -94,6 +94,20 @@ export enum MetricsSource {
   SCRAPE = 'scrape',
 }
 
+/** How heapwatch's own code (the agent and the sidecar) reaches the watched pod. */
+export enum ExporterDelivery {
+  /**
+   * In ConfigMaps in dist/ (the app's namespace), mounted read-only and run on the official
+   * Node.js image (exporter.image): no image to build or push. The default.
+   */
+  CONFIGMAP = 'configmap',
+  /**
+   * In an image you build from src/exporter/Dockerfile and push to your own registry
+   * (exporter.image); an init container copies the agent into the shared volume.
+   */
+  IMAGE = 'image',
+}
+
 export interface HeapConfig {
   /**
    * A check whose heap ratio is above this is "high". Drives NodejsHeapUsageHigh, the
@@ -237,8 +251,17 @@ export interface SnapshotConfig {
 }
 
 export interface ExporterConfig {
-  /** @default "ghcr.io/heapwatch/exporter:0.1.0" */
+  /**
+   * The sidecar's image: the official Node.js image the shipped code runs on (configmap
+   * delivery), or the image you built and pushed (image delivery).
+   * @default "docker.io/library/node:24.11.1-alpine3.22"
+   */
   readonly image: string;
+  /**
+   * How the agent and the sidecar's code reach the pod.
+   * @default ExporterDelivery.CONFIGMAP
+   */
+  readonly delivery: ExporterDelivery;
   /** The metrics and admin port (container port named "hw-metrics", which Prometheus discovers). @default 9464 */
   readonly port: number;
   /** @default MetricsSource.AGENT */

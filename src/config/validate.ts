@@ -2,7 +2,7 @@ import { derive } from './derive';
 import { DURATION_FORMS, parseDuration } from './duration';
 import { parseQuantity, QUANTITY_FORMS } from './quantity';
 import { show } from './show';
-import { DeployMode, HeapRatioBasis, HeapwatchConfig, MetricsSource, Resources } from './types';
+import { DeployMode, ExporterDelivery, HeapRatioBasis, HeapwatchConfig, MetricsSource, Resources } from './types';
 
 /**
  * Semantic checks on a merged config. Returns every problem, each naming the field,
@@ -114,6 +114,11 @@ export function validateConfig(c: HeapwatchConfig): string[] {
   // exporter
   const e = c.exporter;
   image('exporter.image', e.image);
+  check(Object.values(ExporterDelivery).includes(e.delivery), 'exporter.delivery', e.delivery,
+    `must be one of ${Object.values(ExporterDelivery).map((v) => show(v)).join(', ')}`);
+  // The official Node.js image carries no heapwatch code: image delivery needs the one you built.
+  check(e.delivery !== ExporterDelivery.IMAGE || !/^(docker\.io\/)?(library\/)?node[:@]/.test(e.image), 'exporter.image', e.image,
+    "must be the image you built from src/exporter/Dockerfile when exporter.delivery is 'image' (README, \"Image delivery\")");
   port('exporter.port', e.port);
   check(Object.values(MetricsSource).includes(e.source), 'exporter.source', e.source,
     `must be one of ${Object.values(MetricsSource).map((v) => show(v)).join(', ')}`);

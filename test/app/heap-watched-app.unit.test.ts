@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Testing } from 'cdk8s';
 import { defaultManifests } from '../../charts/default-app';
-import { HeapWatchedApp } from '../../src/app';
+import { HeapWatchedApp, shippedCode } from '../../src/app';
 import { parseQuantity, resolveConfig } from '../../src/config';
 import { AGENT_ENV, DISCOVERY, EXPORTER_ENV } from '../../src/contract';
 import { container, envValue, find } from '../support/manifests';
@@ -30,7 +30,7 @@ describe('HeapWatchedApp', () => {
   it('keeps the user NODE_OPTIONS first and adds the agent and heap flags once', () => {
     const { deployment } = appDeployment({ app: { nodeOptions: '--enable-source-maps --trace-warnings', exposeGc: true } });
     assert.equal(nodeOptionsOf(deployment),
-      '--enable-source-maps --trace-warnings --require /heapwatch/heapwatch-agent.js --max-old-space-size=768 --max-semi-space-size=16 --expose-gc');
+      '--enable-source-maps --trace-warnings --require /opt/heapwatch/heapwatch-agent.js --max-old-space-size=768 --max-semi-space-size=16 --expose-gc');
   });
 
   it('does not load the agent when the sidecar scrapes the app instead', () => {
@@ -41,13 +41,15 @@ describe('HeapWatchedApp', () => {
     assert.equal(envValue(container(deployment, 'heapwatch-exporter'), EXPORTER_ENV.scrapeUrl), 'http://127.0.0.1:3000/metrics');
   });
 
-  it('copies the agent into the shared volume before the app starts', () => {
-    const { deployment } = appDeployment();
+  it('with image delivery, copies the agent from the image into the shared volume before the app starts', () => {
+    const image = 'registry.example.test/heapwatch-exporter:0.1.0';
+    const { deployment } = appDeployment({ exporter: { delivery: 'image' as any, image } });
     const init = container(deployment, 'heapwatch-agent-init');
-    assert.equal(init.image, 'ghcr.io/heapwatch/exporter:0.1.0');
+    assert.equal(init.image, image);
     assert.match(init.command.join(' '), /copyFileSync\("\/opt\/heapwatch\/heapwatch-agent\.js", "\/heapwatch\/heapwatch-agent\.js"\)/);
     assert.ok(init.volumeMounts.some((m: any) => m.mountPath === '/heapwatch'));
     assert.ok(container(deployment, 'app').volumeMounts.some((m: any) => m.mountPath === '/heapwatch'));
+    assert.match(nodeOptionsOf(deployment), /^--require \/heapwatch\/heapwatch-agent\.js /);
   });
 
   it('points every probe at a port the container declares', () => {
@@ -102,7 +104,13 @@ describe('HeapWatchedApp', () => {
   }
 
   it('never opens the inspector port', () => {
-    const text = JSON.stringify(defaultManifests({ app: { exposeGc: true } }));
-    assert.doesNotMatch(text, /9229|--inspect/);
+    // The shipped code is searched for the flag only: the agent names 9229 to refuse it as its
+    // liveness port, and test/agent/streak.test.ts runs it and checks nothing listens there.
+    const code = shippedCode();
+    const manifests = defaultManifests({ app: { exposeGc: true } }).map((m: any) => m.kind !== 'ConfigMap' || !m.metadata.name.startsWith('sample-app-heapwatch-') ? m
+      : { ...m, data: m.data && Object.fromEntries(Object.keys(m.data).map((k) => [k, '<the agent>'])), binaryData: m.binaryData && '<the sidecar>' });
+    assert.doesNotMatch(JSON.stringify(manifests), /9229|--inspect/);
+    assert.doesNotMatch(code.agent.toString('utf8'), /--inspect/);
+    assert.doesNotMatch(code.exporter.toString('utf8'), /--inspect/);
   });
 });

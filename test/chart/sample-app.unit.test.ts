@@ -23,7 +23,8 @@ describe('the sample app', () => {
       assert.notEqual(o.metadata.namespace, 'default', `${o.kind} ${o.metadata.name} is not in default`);
     }
     const sample = objects.filter((o) => o.metadata.namespace === SAMPLE_APP_NAMESPACE).map((o) => o.kind).sort();
-    assert.deepEqual(sample, ['Deployment', 'NetworkPolicy', 'Service']);
+    // The three ConfigMaps carry heapwatch's code (the agent, the sidecar's two gzip parts).
+    assert.deepEqual(sample, ['ConfigMap', 'ConfigMap', 'ConfigMap', 'Deployment', 'NetworkPolicy', 'Service']);
     const first = objects.findIndex((o) => o.metadata.namespace === SAMPLE_APP_NAMESPACE);
     const ns = objects.findIndex((o) => o.kind === 'Namespace' && o.metadata.name === SAMPLE_APP_NAMESPACE);
     assert.ok(ns >= 0 && ns < first, 'the Namespace comes before the objects in it');

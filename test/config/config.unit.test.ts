@@ -22,6 +22,9 @@ describe('config defaults', () => {
     assert.equal(c.heap.livenessFailChecks, 60);
     assert.equal(c.heap.oldSpaceLimitRatio, 0.75);
     assert.equal(c.app.resources.memoryLimit, '1Gi');
+    // No heapwatch image is needed: the code travels in dist/ and runs on the official Node.js image.
+    assert.equal(c.exporter.delivery, 'configmap');
+    assert.match(c.exporter.image, /^docker\.io\/library\/node:24\.\d+\.\d+-alpine[\d.]+$/);
   });
 
   it('derive the V8 heap limit and streak durations', () => {
@@ -103,6 +106,9 @@ describe('config validation', () => {
     ['a high ratio the heap can never reach', { heap: { highRatio: 0.95 } }, 'heap.highRatio', '0.95', /must be below 0\.941, the highest heap ratio this app can reach/],
     ['a young generation that hides the threshold', { heap: { maxSemiSpaceMiB: 64 } }, 'heap.highRatio', '0.85', /must be below 0\.800.*heap.maxSemiSpaceMiB/],
     ['a snapshot count of zero', { exporter: { snapshots: { maxKept: 0 } } }, 'exporter.snapshots.maxKept', '0', /1 to 100/],
+    ['an unknown delivery', { exporter: { delivery: 'helm' } }, 'exporter.delivery', '"helm"', /"configmap", "image"/],
+    ['image delivery from the official Node.js image, which holds no heapwatch code', { exporter: { delivery: 'image' } }, 'exporter.image', '"docker.io/library/node:24.11.1-alpine3.22"', /the image you built from src\/exporter\/Dockerfile/],
+    ['image delivery from a short official Node.js name', { exporter: { delivery: 'image', image: 'node:24-alpine' } }, 'exporter.image', '"node:24-alpine"', /the image you built/],
   ];
   for (const [what, input, field, value, allowed] of cases) {
     it(`fails on ${what}`, () => assertOneProblem(input, field, value, allowed));

@@ -5,7 +5,7 @@
  * order and share the running pipeline; every wait is a bounded poll that names what it
  * awaited and what it saw.
  *
- * Order (about two minutes): steady state; fault: sidecar killed while Slack answers 500
+ * Order (about two minutes): steady state; the code that runs is the ConfigMaps'; fault: sidecar killed while Slack answers 500
  * (HeapwatchExporterDown delivered once, app untouched); the leak and its alerts; fault:
  * Alertmanager restarted on its storage (nothing re-sent); liveness restart and the
  * pre-restart snapshot; NodejsRestartedForHeap; fault: the agent's socket gone
@@ -18,6 +18,7 @@ import { after, before, describe, it } from 'node:test';
 import { AGENT_SOCKET, METRICS } from '../../src/contract';
 import { DEMO_CONFIG } from '../harness/demo-config';
 import { LocalStack } from '../harness/local-stack';
+import { REPO_ROOT } from '../support/repo-root';
 import { checkPanels } from '../harness/panel-check';
 import { done, notYet, pollUntil } from '../harness/poll';
 import { AlertDelivery, Scenario } from '../harness/scenario';
@@ -57,6 +58,19 @@ describe('e2e: the synthesized pipeline on real Prometheus and Alertmanager', { 
     assert.equal(steady.watchdog.channel, s.config.slack.watchdogChannel);
     assert.deepEqual(sc.messageProblems(steady.watchdog, 'Watchdog'), []);
     appPid = (await appState()).pid;
+  });
+
+  it("runs the code the synthesized ConfigMaps carry, the sidecar by its own stated command, never src/ or build/", () => {
+    const agent = /--require (\S+)/.exec(s.pod.appEnv.NODE_OPTIONS)?.[1] ?? '';
+    const cmdline = (pid: number) => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(0, -1);
+    assert.deepEqual(cmdline(s.pod.exporter!.pid), s.pod.exporterCommand, 'the sidecar process runs the stated command');
+    const files = [agent, ...s.pod.exporterCommand.slice(1).filter((a) => a.startsWith('/'))];
+    assert.ok(files.length >= 3, files.join(' '));
+    for (const f of files) {
+      assert.ok(f.startsWith(`${s.workDir}${path.sep}`), `${f} is in the local pod, projected from the manifests`);
+      assert.ok(!f.startsWith(path.join(REPO_ROOT, 'src')) && !f.startsWith(path.join(REPO_ROOT, 'build')), f);
+    }
+    assert.ok(fs.existsSync(agent), agent);
   });
 
   it('fault: a killed sidecar fires HeapwatchExporterDown, delivered once although Slack answered 500 twice; the app is not restarted', async () => {

@@ -11,8 +11,8 @@ import { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { AGENT_ENV, EXPORTER_ENV, JOBS, LIVENESS_PROBE } from '../../src/contract';
-import { agentBundle } from '../support/agent-bundle';
+import { ExporterDelivery } from '../../src/config';
+import { AGENT_ENV, AGENT_FILE, CODE_DIR, EXPORTER_ENV, EXPORTER_FILE, JOBS, LIVENESS_PROBE } from '../../src/contract';
 import { LocalAlertmanager } from '../harness/alertmanager-local';
 import { LocalPod } from '../harness/local-pod';
 import { LocalPrometheus } from '../harness/prometheus-local';
@@ -154,11 +154,14 @@ describe('the local rewrites of the synthesized pod, Prometheus and Alertmanager
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('runs the app with the manifest NODE_OPTIONS and env, paths on the shared dir and ports on free local ones', async () => {
-    const agentFile = agentBundle();
-    const pod = await LocalPod.create({ manifests, group, workDir: path.join(dir, 'pod'), appScript: 'app.js', agentFile, exporterMain: 'main.js' });
+    const pod = await LocalPod.create({ manifests, group, workDir: path.join(dir, 'pod'), appScript: 'app.js' });
     const app = pod.appEnv;
     const sidecar = pod.exporterEnv;
+    // The agent NODE_OPTIONS loads is the local twin of its in-pod path, projected from the ConfigMap.
+    const agentFile = path.join(dir, 'pod', `root-app${CODE_DIR}`, AGENT_FILE);
     assert.match(app.NODE_OPTIONS, new RegExp(`^--require ${agentFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} --max-old-space-size=128 --max-semi-space-size=1$`));
+    const agentMap = manifests.find((m) => m.kind === 'ConfigMap' && m.metadata.name === 'sample-app-heapwatch-agent')!;
+    assert.equal(fs.readFileSync(agentFile, 'utf8'), agentMap.data[AGENT_FILE]);
     assert.equal(app[AGENT_ENV.dir], pod.sharedDir);
     assert.equal(sidecar[EXPORTER_ENV.dir], pod.sharedDir);
     assert.notEqual(app[AGENT_ENV.livenessPort], '9465');
@@ -169,6 +172,27 @@ describe('the local rewrites of the synthesized pod, Prometheus and Alertmanager
     assert.equal(token, pod.token);
     assert.equal(fs.statSync(sidecar[EXPORTER_ENV.tokenFile]).mode & 0o777, 0o600);
     assert.deepEqual(pod.target().labels, { namespace: SAMPLE_APP_NAMESPACE, pod: 'sample-app-local-0', container: 'heapwatch-exporter', app: 'sample-app' });
+  });
+
+  it("runs the sidecar's own stated command, its in-pod paths made local, on the ConfigMaps' bytes", async () => {
+    const pod = await LocalPod.create({ manifests, group, workDir: path.join(dir, 'pod-command'), appScript: 'app.js' });
+    const stated: string[] = containerOf(workloadWithContainer(manifests, 'heapwatch-exporter'), 'heapwatch-exporter').command;
+    const local = path.join(dir, 'pod-command', `root-heapwatch-exporter${CODE_DIR}`);
+    assert.equal(stated[0], 'node');
+    assert.deepEqual(pod.exporterCommand, [process.execPath, ...stated.slice(1).map((a) => a.replace(`${CODE_DIR}/`, `${local}/`))]);
+    const parts = fs.readdirSync(local).sort();
+    assert.ok(parts.length >= 1 && parts.every((p) => p.startsWith(`${EXPORTER_FILE}.gz.`)), parts.join(', '));
+    for (const part of parts) {
+      const cm = manifests.find((m) => m.kind === 'ConfigMap' && m.binaryData?.[part] !== undefined);
+      assert.ok(cm, `a ConfigMap holds ${part}`);
+      assert.deepEqual(fs.readFileSync(path.join(local, part)), Buffer.from(cm.binaryData[part], 'base64'));
+    }
+  });
+
+  it('refuses to run a pod whose code would come from an image (nothing here runs one)', async () => {
+    const imageManifests = readManifests(synthesizeDefaultChart({ ...DEMO_CONFIG, exporter: { ...DEMO_CONFIG.exporter, delivery: ExporterDelivery.IMAGE, image: 'registry.example.test/heapwatch-exporter:0.1.0' } }, path.join(dir, 'dist-image')));
+    await assert.rejects(LocalPod.create({ manifests: imageManifests, group, workDir: path.join(dir, 'pod-image'), appScript: 'app.js' }),
+      /app's NODE_OPTIONS loads \/heapwatch\/heapwatch-agent\.js, which no ConfigMap of the manifests projects there/);
   });
 
   it('gives Prometheus static targets, the local Alertmanager, local rule files and a loopback listen address', () => {

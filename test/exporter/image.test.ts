@@ -1,9 +1,9 @@
 /**
- * No Docker engine runs here, so the image is checked structurally: pinned Node 24 bases,
- * multi-stage, numeric non-root USER, the bundled agent at AGENT_SOURCE_IN_IMAGE, and the
- * command running the file the bundle step writes. The bundles themselves are what every other
- * exporter and agent test runs (test/support/exporter-harness.ts, test/support/agent-bundle.ts),
- * so what is tested is what ships.
+ * The image for exporter.delivery 'image'. No Docker engine runs here, so it is checked
+ * structurally (pinned Node 24 bases, multi-stage, numeric non-root USER, the agent at
+ * AGENT_SOURCE_IN_IMAGE, CMD the command the pod states), and its build commands are run on a
+ * copy of its build context: they must bundle the same bytes configmap delivery ships, which
+ * test/app/shipped-code.test.ts compares with a fresh bundle of src/.
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -11,8 +11,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { AGENT_SOURCE_IN_IMAGE, EXPORTER_NODE_FLAGS } from '../../src/contract';
-import { DEFAULT_CONFIG } from '../../src/config';
+import { defaultManifests } from '../../charts/default-app';
+import { shippedCode } from '../../src/app';
+import { AGENT_FILE, AGENT_SOURCE_IN_IMAGE, CODE_DIR, EXPORTER_FILE, EXPORTER_NODE_FLAGS } from '../../src/contract';
+import { DEFAULT_CONFIG, ExporterDelivery } from '../../src/config';
 import { REPO_ROOT } from '../support/repo-root';
 import { NODE, request, waitFor } from '../support/exporter-harness';
 
@@ -49,43 +51,41 @@ describe('exporter Dockerfile', () => {
     assert.ok(instructions.indexOf(users[0]) > last, 'USER is set in the final stage');
   });
 
-  it('carries the bundled agent where the init container copies it from, and runs the bundle with the measured flags', () => {
-    const bundleStep = instructions.find((l) => l.includes('build/scripts/bundle.js'));
-    const agentOut = /--agent (\S+)/.exec(bundleStep ?? '')?.[1];
-    const out = /--exporter (\S+)/.exec(bundleStep ?? '')?.[1];
-    assert.ok(agentOut && out, 'the build stage runs bundle.js with an output path for each bundle');
-    assert.ok(instructions.some((l) => l.startsWith('COPY --from=build') && l.split(' ').includes(agentOut!) && l.endsWith(` ${AGENT_SOURCE_IN_IMAGE}`)), 'the final stage copies the agent bundle to AGENT_SOURCE_IN_IMAGE');
-    assert.ok(!instructions.some((l) => l.includes('src/agent/') && l.startsWith('COPY --chown')), 'no agent source file is copied into the runtime stage');
-    const copied = instructions.find((l) => l.startsWith('COPY --from=build') && l.includes(out!));
-    assert.ok(copied, 'the final stage copies the bundle');
-    const target = copied!.split(' ').pop()!;
-    const cmd = instructions.find((l) => l.startsWith('CMD '));
-    assert.deepEqual(JSON.parse(cmd!.slice(4)), ['node', ...EXPORTER_NODE_FLAGS, target], 'the flags the tests and the bench run with');
+  it('builds with `npm run build` and carries its two bundles where the pod runs them', () => {
+    assert.ok(instructions.includes('RUN npm run build'), 'the build stage runs the build that writes build/bundles/');
+    const copied = instructions.find((l) => l.startsWith('COPY --from=build'))!.split(' ').filter((w) => !w.startsWith('--')).slice(1);
+    const target = copied.pop()!;
+    assert.deepEqual(copied.map((f) => path.posix.join(target, path.posix.basename(f))).sort(), [AGENT_SOURCE_IN_IMAGE, `${CODE_DIR}/${EXPORTER_FILE}`].sort());
+    assert.deepEqual(copied.map((f) => path.posix.dirname(f)), copied.map(() => '/src/build/bundles'));
+    // CMD is for `docker run`; the pod states the same command itself.
+    const cmd = JSON.parse(instructions.find((l) => l.startsWith('CMD '))!.slice(4));
+    const image = 'registry.example.test/team/heapwatch-exporter:0.1.0';
+    const deployment = defaultManifests({ exporter: { delivery: ExporterDelivery.IMAGE, image } }).find((m: any) => m.kind === 'Deployment' && m.metadata.name === 'sample-app');
+    const sidecar = deployment.spec.template.spec.containers.find((c: any) => c.name === 'heapwatch-exporter');
+    assert.deepEqual(cmd, ['node', ...EXPORTER_NODE_FLAGS, `${CODE_DIR}/${EXPORTER_FILE}`], 'the flags the tests and the bench run with');
+    assert.deepEqual(sidecar.command, cmd);
+    assert.equal(sidecar.image, image);
   });
 
-  it('compiles the bundler on its own (scripts/tsconfig.bundle.json)', () => {
-    const tsconfig = fs.readFileSync(path.join(REPO_ROOT, 'scripts/tsconfig.bundle.json'), 'utf8');
-    assert.match(tsconfig, /"include": \["bundle\.ts"\]/);
-    assert.ok(instructions.some((l) => l.includes('tsc -p scripts/tsconfig.bundle.json')));
-  });
-
-  it('its build commands, run outside Docker on a copy of the build context, produce a sidecar that starts', async () => {
+  it('its build commands, run outside Docker on a copy of the build context, bundle what dist/ ships and produce a sidecar that starts', async () => {
     const ctx = fs.mkdtempSync(path.join(os.tmpdir(), 'hw-exporter-image-'));
     try {
-      // Exactly what the build stage copies from the context: a file it forgets fails the build here.
-      const buildStage = instructions.slice(0, instructions.findIndex((l, i) => i > 0 && l.startsWith('FROM ')));
-      for (const copy of buildStage.filter((l) => l.startsWith('COPY ') && !l.includes('--from='))) {
-        const sources = copy.split(' ').slice(1, -1).filter((w) => !w.startsWith('--'));
-        for (const src of sources) fs.cpSync(path.join(REPO_ROOT, src), path.join(ctx, src), { recursive: true });
+      // Exactly what the build stage copies (COPY <src> <dest>, not --from).
+      for (const l of instructions.filter((i) => i.startsWith('COPY ') && !i.includes('--from='))) {
+        const [, ...srcs] = l.split(' ');
+        srcs.pop();
+        for (const src of srcs) fs.cpSync(path.join(REPO_ROOT, src), path.join(ctx, src), { recursive: true });
       }
       fs.symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(ctx, 'node_modules')); // stands in for `npm ci`
-      const run = instructions.find((l) => l.startsWith('RUN npx tsc'))!;
-      const script = run.slice(4).replace(/\/out\//g, `${ctx}/out/`);
-      const built = spawnSync('sh', ['-c', script], { cwd: ctx, encoding: 'utf8', env: { ...process.env, PATH: `${path.dirname(NODE)}:${process.env.PATH}` } });
+      const run = instructions.filter((l) => l.startsWith('RUN npm run'));
+      assert.equal(run.length, 1);
+      const built = spawnSync('sh', ['-c', run[0].slice(4)], { cwd: ctx, encoding: 'utf8', env: { ...process.env, PATH: `${path.dirname(NODE)}:${process.env.PATH}` } });
       assert.equal(built.status, 0, `${built.stdout}${built.stderr}`);
-      const bundle = path.join(ctx, 'out/heapwatch-exporter.js');
-      assert.ok(fs.statSync(bundle).size > 100_000);
-      assert.match(fs.readFileSync(path.join(ctx, 'out/heapwatch-agent.js'), 'utf8'), /heapwatch agent watching this process/, 'the agent bundle');
+      const bundle = path.join(ctx, 'build/bundles', EXPORTER_FILE);
+      // The image's files are the bytes configmap delivery ships (read from this checkout's build/bundles).
+      const shipped = shippedCode();
+      assert.ok(fs.readFileSync(bundle).equals(shipped.exporter), 'the image bundles the sidecar dist/ ships');
+      assert.ok(fs.readFileSync(path.join(ctx, 'build/bundles', AGENT_FILE)).equals(shipped.agent), 'and the agent');
 
       // Started the way CMD starts it, from / (a read-only root: nothing is written to cwd).
       const shared = path.join(ctx, 'shared');

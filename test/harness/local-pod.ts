@@ -1,13 +1,16 @@
 /**
  * The watched pod on this machine: the app container (the demo service, started with the
- * Deployment's NODE_OPTIONS and env) and the exporter sidecar (with its env), sharing one
- * directory for the heapwatch volume, with in-pod paths and container ports rewritten to
- * local ones, and a Prober playing the kubelet for the app's startup and liveness probes.
+ * Deployment's NODE_OPTIONS and env) and the exporter sidecar (its own stated command and
+ * env), sharing one directory for the heapwatch volume, with in-pod paths and container ports
+ * rewritten to local ones, and a Prober playing the kubelet for the app's startup and
+ * liveness probes. The agent and the sidecar are the bytes of the synthesized ConfigMaps,
+ * projected into each container's local root as the kubelet would, and unpacked by the
+ * sidecar's own command: never src/ or build/.
  */
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { AGENT_FILE, DISCOVERY, EXPORTER_ENV, TARGET_LABELS } from '../../src/contract';
+import { DISCOVERY, EXPORTER_ENV, TARGET_LABELS } from '../../src/contract';
 import { freePort } from '../support/free-port';
 import { containerOf, containerPort, envOf, Manifest, mountsOf, probeOf, workloadWithPodLabel } from './manifests';
 import { PodFiles } from './pod-files';
@@ -19,12 +22,8 @@ export interface LocalPodOptions {
   readonly manifests: Manifest[];
   readonly group: ProcessGroup;
   readonly workDir: string;
-  /** The app to run in the app container (a plain .js file). */
+  /** The app to run in the app container (a plain .js file), in place of the user's image. */
   readonly appScript: string;
-  /** The agent file NODE_OPTIONS --require's (the bundled agent, what ships). */
-  readonly agentFile: string;
-  /** The sidecar's entry point (build/src/exporter/main.js or the bundle). */
-  readonly exporterMain: string;
   /** The node binary for both containers. @default process.execPath */
   readonly node?: string;
   /** @default "app" */
@@ -47,6 +46,8 @@ export class LocalPod {
   /** The app container's env and NODE_OPTIONS after the local rewrites. */
   appEnv: Record<string, string> = {};
   exporterEnv: Record<string, string> = {};
+  /** The sidecar's stated command after the local rewrites, its `node` first. */
+  exporterCommand: string[] = [];
   /** The admin API's bearer token (random per run, never printed). */
   readonly token = randomBytes(24).toString('hex');
   app?: ManagedProcess;
@@ -82,8 +83,8 @@ export class LocalPod {
     for (const c of pod.workload.spec.template.spec.containers) {
       for (const p of c.ports ?? []) if (!pod.ports.has(p.containerPort)) pod.ports.set(p.containerPort, await freePort());
     }
-    pod.appEnv = pod.containerEnv(o.appContainer ?? 'app');
-    pod.exporterEnv = pod.containerEnv(o.exporterContainer ?? 'heapwatch-exporter');
+    pod.appEnv = pod.containerRun(o.appContainer ?? 'app').env;
+    ({ env: pod.exporterEnv, command: pod.exporterCommand } = pod.containerRun(o.exporterContainer ?? 'heapwatch-exporter'));
     return pod;
   }
 
@@ -142,7 +143,8 @@ export class LocalPod {
   async startExporter(): Promise<void> {
     const n = ++this.exporterStarts;
     const log = path.join(this.o.workDir, `exporter-${n}.log`);
-    this.exporter = this.o.group.spawn(`exporter#${n}`, this.o.node ?? process.execPath, [this.o.exporterMain], { env: this.exporterEnv, logFile: log });
+    const [node, ...args] = this.exporterCommand;
+    this.exporter = this.o.group.spawn(`exporter#${n}`, node, args, { env: this.exporterEnv, logFile: log });
     await waitForHttp(this.exporter, `${this.exporterUrl}/healthz`, 20_000, log);
   }
 
@@ -160,8 +162,8 @@ export class LocalPod {
     });
   }
 
-  /** The env of one container, rewritten for this machine. */
-  private containerEnv(name: string): Record<string, string> {
+  /** The env and stated command of one container, rewritten for this machine. */
+  private containerRun(name: string): { env: Record<string, string>; command: string[] } {
     const c = containerOf(this.workload, name);
     const files = new PodFiles(path.join(this.o.workDir, `root-${name}`), mountsOf(this.o.manifests, this.workload, c), this.sharedMounts());
     const env: Record<string, string> = {};
@@ -173,12 +175,24 @@ export class LocalPod {
       fs.writeFileSync(tokenFile, `${this.token}\n`, { mode: 0o600 });
     }
     if (env.NODE_OPTIONS !== undefined) {
-      env.NODE_OPTIONS = env.NODE_OPTIONS.replace(/--require[ =](\S+)/g, (whole, file: string) =>
-        path.basename(file) === AGENT_FILE ? `--require ${this.o.agentFile}` : whole);
+      env.NODE_OPTIONS = env.NODE_OPTIONS.replace(/--require[ =](\S+)/g, (_, podPath: string) => `--require ${this.projected(files, podPath, `${name}'s NODE_OPTIONS`)}`);
     }
     // The app's own port, as the sample app reads it (the pod's port 3000 is a free local port here).
     if (name === (this.o.appContainer ?? 'app')) env.PORT = String(this.portOf(name, 'http'));
-    return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: this.o.workDir, ...env };
+    const stated = [...(c.command ?? []), ...(c.args ?? [])].map((v: string) => this.rewriteValue(v, files));
+    // The image's node is this machine's (Node 24 under npm scripts, as in the pinned image).
+    const command = stated[0] === 'node' ? [this.o.node ?? process.execPath, ...stated.slice(1)] : stated;
+    return { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: this.o.workDir, ...env }, command };
+  }
+
+  /** The local twin of a file the pod reads at `podPath`; it must be there, from a ConfigMap of the manifests. */
+  private projected(files: PodFiles, podPath: string, who: string): string {
+    const local = files.rewrite(podPath);
+    if (!fs.existsSync(local)) {
+      throw new Error(`${who} loads ${podPath}, which no ConfigMap of the manifests projects there ` +
+        "(with exporter.delivery 'image' an image puts it there, and no image runs on this machine)");
+    }
+    return local;
   }
 
   /** Every emptyDir mount path -> one local directory per volume, the same for every container that mounts it. */

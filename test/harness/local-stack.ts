@@ -9,7 +9,6 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { HeapwatchConfigInput, resolveConfig, ResolvedConfig } from '../../src/config';
 import { JOBS } from '../../src/contract';
-import { agentBundle } from '../support/agent-bundle';
 import { freePort } from '../support/free-port';
 import { REPO_ROOT } from '../support/repo-root';
 import { requireTools } from '../support/tools';
@@ -97,8 +96,6 @@ export class LocalStack {
       group: this.group,
       workDir: dir('pod'),
       appScript: path.join(REPO_ROOT, 'test/harness/demo-service.js'),
-      agentFile: agentBundle(),
-      exporterMain: path.join(REPO_ROOT, 'build/src/exporter/main.js'),
       onProbeEvent: (e: ProbeEvent) => log(`kubelet (local prober): ${e.kind}${e.probe ? ` ${e.probe}` : ''}: ${e.detail}`),
     });
     this.alertmanager = new LocalAlertmanager({ manifests, group: this.group, workDir: dir('alertmanager'), port: await freePort(), slackWebhookUrl: webhook });

@@ -49,6 +49,8 @@ export interface Mount {
   readonly kind: 'configMap' | 'secret' | 'emptyDir' | 'other';
   /** File name -> content, for ConfigMaps (from the manifests) ; secrets are created by the user, so absent here. */
   readonly files?: Record<string, string>;
+  /** File name -> bytes, for ConfigMaps' binaryData (base64-decoded, as the kubelet writes them). */
+  readonly binaryFiles?: Record<string, Buffer>;
   /** For secrets: the keys the volume projects (items), the files the user's Secret must provide. */
   readonly secretKeys?: readonly string[];
 }
@@ -61,10 +63,25 @@ export function mountsOf(manifests: Manifest[], workload: Manifest, container: M
     const claim = (workload.spec.volumeClaimTemplates ?? []).some((t: Manifest) => t.metadata?.name === vm.name);
     if (!v && claim) return { mountPath: vm.mountPath, volume: vm.name, kind: 'other' };
     if (!v) throw new Error(`${workload.metadata.name}/${container.name} mounts volume '${vm.name}', which the pod does not define`);
-    if (v.configMap) {
-      const cm = manifests.find((m) => m.kind === 'ConfigMap' && m.metadata.name === v.configMap.name && m.metadata.namespace === ns);
-      if (!cm) throw new Error(`ConfigMap ${ns}/${v.configMap.name} (volume '${vm.name}' of ${workload.metadata.name}) is not in the manifests`);
-      return { mountPath: vm.mountPath, volume: vm.name, kind: 'configMap', files: { ...(cm.data ?? {}) } };
+    const configMapFiles = (ref: Manifest, into: { files: Record<string, string>; binaryFiles: Record<string, Buffer> }) => {
+      const cm = manifests.find((m) => m.kind === 'ConfigMap' && m.metadata.name === ref.name && m.metadata.namespace === ns);
+      if (!cm) throw new Error(`ConfigMap ${ns}/${ref.name} (volume '${vm.name}' of ${workload.metadata.name}) is not in the manifests`);
+      const data: Record<string, string> = cm.data ?? {};
+      const binary: Record<string, string> = cm.binaryData ?? {};
+      // Only the listed items when the volume names some, as the kubelet projects them.
+      const items: Manifest[] = ref.items ?? [...Object.keys(data), ...Object.keys(binary)].map((key) => ({ key, path: key }));
+      for (const { key, path: file } of items) {
+        if (key in data) into.files[file] = data[key];
+        else if (key in binary) into.binaryFiles[file] = Buffer.from(binary[key], 'base64');
+        else throw new Error(`ConfigMap ${ns}/${ref.name} has no key '${key}' (volume '${vm.name}' of ${workload.metadata.name})`);
+      }
+      return into;
+    };
+    if (v.configMap) return { mountPath: vm.mountPath, volume: vm.name, kind: 'configMap', ...configMapFiles(v.configMap, { files: {}, binaryFiles: {} }) };
+    if (v.projected && v.projected.sources.every((src: Manifest) => src.configMap)) {
+      const into = { files: {}, binaryFiles: {} };
+      for (const src of v.projected.sources) configMapFiles(src.configMap, into);
+      return { mountPath: vm.mountPath, volume: vm.name, kind: 'configMap', ...into };
     }
     if (v.secret) return { mountPath: vm.mountPath, volume: vm.name, kind: 'secret', secretKeys: (v.secret.items ?? []).map((i: Manifest) => i.path) };
     if (v.emptyDir) return { mountPath: vm.mountPath, volume: vm.name, kind: 'emptyDir' };

@@ -1,6 +1,6 @@
 /**
  * A container's in-pod paths on this machine: every volume mount becomes a directory under
- * one local root, ConfigMap files are written there as Kubernetes would project them, and
+ * one local root, ConfigMap files (text and binary) are written there as Kubernetes would project them, and
  * any in-pod path (in args, env or a config file) can be rewritten to its local twin.
  */
 import * as fs from 'node:fs';
@@ -21,7 +21,7 @@ export class PodFiles {
     for (const m of this.mounts) {
       const dir = this.localDir(m.mountPath);
       fs.mkdirSync(dir, { recursive: true });
-      for (const [file, text] of Object.entries(m.files ?? {})) fs.writeFileSync(path.join(dir, file), text);
+      for (const [file, content] of [...Object.entries(m.files ?? {}), ...Object.entries(m.binaryFiles ?? {})]) fs.writeFileSync(path.join(dir, file), content);
     }
   }
 

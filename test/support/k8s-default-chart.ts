@@ -1,10 +1,10 @@
 /**
- * What the schema and policy suites run over: the default chart, and the same chart with more
+ * What the schema and policy suites run over: the default chart, the same chart with more
  * than one replica where replicas are configurable (so PodDisruptionBudgets and the Alertmanager
- * gossip cluster get checked too).
+ * gossip cluster get checked too), and with image delivery (so its init container is).
  */
 import { defaultManifests } from '../../charts/default-app';
-import { HeapwatchConfigInput } from '../../src/config';
+import { ExporterDelivery, HeapwatchConfigInput } from '../../src/config';
 import { OPERATOR_INPUT } from './operator-config';
 import { K8sObject } from './k8s-object';
 
@@ -52,6 +52,11 @@ export const CHART_VARIANTS: readonly ChartVariant[] = [
       'networking.k8s.io/v1 NetworkPolicy',
       'policy/v1 PodDisruptionBudget',
     ],
+  },
+  {
+    label: "chart with image delivery (the agent's init container, the sidecar from the team's own image)",
+    input: { exporter: { delivery: ExporterDelivery.IMAGE, image: 'registry.example.test/team/heapwatch-exporter:0.1.0' } },
+    expectedKinds: EXPECTED_KINDS,
   },
 ];
 
