@@ -5,7 +5,7 @@
 // Plain JavaScript on purpose: it has to run before anything is compiled.
 'use strict';
 const { spawnSync } = require('node:child_process');
-const { copyFileSync, readdirSync, statSync, utimesSync } = require('node:fs');
+const { readdirSync, statSync, utimesSync } = require('node:fs');
 const { join } = require('node:path');
 
 const root = join(__dirname, '..');
@@ -49,20 +49,5 @@ if (sources > builtAt()) {
   const now = new Date();
   utimesSync(stamp, now, now); // tsc leaves the stamp alone when nothing changed
   run([join(root, 'build', 'scripts', 'bundle.js')]);
-}
-// STAND-IN until the agent-modules branch's build writes build/bundles/: the two files the
-// watched app's ConfigMaps carry (src/app/shipped-code.ts reads them), rebuilt when stale.
-const bundles = join(root, 'build', 'bundles');
-function bundledAt() {
-  try {
-    return Math.min(statSync(join(bundles, 'heapwatch-agent.js')).mtimeMs, statSync(join(bundles, 'heapwatch-exporter.js')).mtimeMs);
-  } catch {
-    return 0;
-  }
-}
-if (sources > bundledAt()) {
-  const bundle = spawnSync(process.execPath, [join(root, 'build', 'src', 'exporter', 'bundle.js'), join(bundles, 'heapwatch-exporter.js')], { stdio: 'inherit' });
-  if (bundle.status !== 0) process.exit(bundle.status ?? 1);
-  copyFileSync(join(root, 'src', 'agent', 'heapwatch-agent.js'), join(bundles, 'heapwatch-agent.js'));
 }
 require(join(root, 'build', 'charts', 'main.js'));

@@ -31,17 +31,25 @@ describe('operator mode: what is synthesized', () => {
     assert.deepEqual(objects.map((o) => `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`), [
       'PrometheusRule monitoring/heapwatch',
       'ConfigMap monitoring/heapwatch-dashboards',
-      'Deployment default/sample-app',
-      'Service default/sample-app',
-      'NetworkPolicy default/sample-app',
-      'PodMonitor default/sample-app',
-      'AlertmanagerConfig default/heapwatch',
+      // The sample app's own namespace and objects (its code ConfigMaps among them), as in standalone mode.
+      'Namespace undefined/heapwatch-sample',
+      'ConfigMap heapwatch-sample/sample-app-heapwatch-exporter-0',
+      'ConfigMap heapwatch-sample/sample-app-heapwatch-exporter-1',
+      'ConfigMap heapwatch-sample/sample-app-heapwatch-agent',
+      'Deployment heapwatch-sample/sample-app',
+      'Service heapwatch-sample/sample-app',
+      'NetworkPolicy heapwatch-sample/sample-app',
+      'PodMonitor heapwatch-sample/sample-app',
+      'AlertmanagerConfig heapwatch-sample/heapwatch',
     ]);
     const standalone = defaultManifests();
-    for (const kind of ['StatefulSet', 'ClusterRole', 'ClusterRoleBinding', 'ServiceAccount', 'Namespace']) {
+    for (const kind of ['StatefulSet', 'ClusterRole', 'ClusterRoleBinding', 'ServiceAccount']) {
       assert.ok(only(standalone, kind).length > 0, `the standalone chart has a ${kind}, so its absence here means something`);
       assert.deepEqual(only(objects, kind), [], `no ${kind} in operator mode`);
     }
+    // The stack's namespace is kube-prometheus-stack's, never created here; only the sample's own is.
+    assert.ok(only(standalone, 'Namespace').some((o) => o.metadata.name === 'heapwatch'));
+    assert.deepEqual(only(objects, 'Namespace').map((o) => o.metadata.name), ['heapwatch-sample'], 'no Namespace for the monitoring stack in operator mode');
   });
 
   it('labels every custom resource release=<operator.release> plus operator.labels, for kube-prometheus-stack\'s selectors', () => {
