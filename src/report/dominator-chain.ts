@@ -15,7 +15,11 @@ export interface ChainStep {
   readonly name: string;
   /** The snapshot's object id (DevTools' @id). */
   readonly id: number;
-  /** The reference from the previous step's object, when it points here directly (a property or variable name). */
+  /**
+   * The reference that names it: from the previous step's object when that points here directly,
+   * else from an object that does (a variable or property name). An object reached from several
+   * roots is dominated by the GC roots themselves, which hold no named reference to it.
+   */
   readonly edge?: string;
   readonly retainedSize: number;
 }
@@ -88,11 +92,18 @@ function dominated(snapshot: HeapSnapshot, nodeIndex: number): number[] {
   return Array.from(snapshot.dominatedNodes.subarray(snapshot.firstDominatedNodeIndex[ordinal], snapshot.firstDominatedNodeIndex[ordinal + 1]));
 }
 
-/** The name of a direct reference from `fromIndex` to `toIndex` (dominated objects are often reached through others). */
+/**
+ * The name of a direct reference from `fromIndex` to `toIndex`, else of the first variable or
+ * property that refers to `toIndex` (dominated objects are often reached through others).
+ */
 function edgeName(snapshot: HeapSnapshot, fromIndex: number, toIndex: number): string | undefined {
   for (const edges = snapshot.createNode(fromIndex).edges(); edges.hasNext(); edges.next()) {
     const edge = edges.item();
     if (edge.nodeIndex() === toIndex) return edge.type() === 'element' || edge.type() === 'hidden' ? `[${edge.name()}]` : edge.name();
+  }
+  for (const retainers = snapshot.createNode(toIndex).retainers(); retainers.hasNext(); retainers.next()) {
+    const edge = retainers.item();
+    if ((edge.type() === 'context' || edge.type() === 'property') && edge.hasStringName()) return edge.name();
   }
   return undefined;
 }
