@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { createDefaultApp } from '../../charts/default-app';
 import { ConfigError } from '../../src/config';
+import { scanManifestText } from '../support/secret-scan';
 
 describe('synth', () => {
   it('writes nothing when the config is invalid, and reports every problem', () => {
@@ -31,5 +32,7 @@ describe('synth', () => {
     assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
     assert.deepEqual(readdirSync(outdir).sort(), ['heapwatch.k8s.yaml', 'sample-app.k8s.yaml']);
     assert.match(readFileSync(join(outdir, 'heapwatch.k8s.yaml'), 'utf8'), /kind: StatefulSet/);
+    // What the CLI wrote, the same files `npm run synth` writes to dist/, holds no secret.
+    for (const f of readdirSync(outdir)) assert.deepEqual(scanManifestText(f, readFileSync(join(outdir, f), 'utf8')), [], f);
   });
 });
