@@ -1,7 +1,7 @@
 import { DeployMode, ExporterDelivery, HeapRatioBasis, HeapwatchConfig, MetricsSource } from './types';
 
 /**
- * Every default in one place: src/config/types.ts says why each one is what it is, and tests keep
+ * Every default in one place: src/config/types.ts (and stack-types.ts) says why each one is what it is, and tests keep
  * those @default tags and the README's config table equal to this object. Optional fields that have
  * no default are listed as `undefined` so the validator knows they exist.
  */

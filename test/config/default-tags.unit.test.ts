@@ -1,5 +1,5 @@
 /**
- * The JSDoc `@default` tags in src/config/types.ts say what src/config/defaults.ts holds: every
+ * The JSDoc `@default` tags in src/config/types.ts and src/config/stack-types.ts say what src/config/defaults.ts holds: every
  * field is documented, and every documented default is the real one (test/readme.test.ts does
  * the same for the README's config table).
  */
@@ -49,12 +49,14 @@ function leaves(o: Record<string, unknown>, prefix = ''): string[] {
     ? leaves(v as Record<string, unknown>, `${prefix}${k}.`) : [`${prefix}${k}`]));
 }
 
-const types = interfaces(readFileSync('src/config/types.ts', 'utf8'));
+/** The config's interfaces: its root and the app's side, and the monitoring side. */
+const TYPE_FILES = ['src/config/types.ts', 'src/config/stack-types.ts'];
+const types = new Map(TYPE_FILES.flatMap((f) => [...interfaces(readFileSync(f, 'utf8'))]));
 
 /** Checks one interface's members against one object of the defaults; returns the field paths checked. */
 function check(iface: string, defaults: Record<string, unknown>, prefix: string): string[] {
   const members = types.get(iface);
-  assert.ok(members, `interface ${iface} is in src/config/types.ts`);
+  assert.ok(members, `interface ${iface} is in ${TYPE_FILES.join(' or ')}`);
   assert.deepEqual(members.map((m) => m.name).sort(), Object.keys(defaults).sort(), `${iface}'s fields are the defaults' keys at ${prefix || 'the top'}`);
   return members.flatMap((m) => {
     const path = `${prefix}${m.name}`;
@@ -71,7 +73,7 @@ function check(iface: string, defaults: Record<string, unknown>, prefix: string)
   });
 }
 
-describe('@default tags in src/config/types.ts', () => {
+describe('@default tags in src/config/types.ts and stack-types.ts', () => {
   it('document every config field with its real default', () => {
     const checked = check('HeapwatchConfig', config.DEFAULT_CONFIG as unknown as Record<string, unknown>, '');
     // Every leaf is covered: by its own tag, or by the tag of the object holding it ({ cpuRequest: ... }).
