@@ -102,8 +102,9 @@ function prometheusYaml(pods: readonly Pod[], fleetPort: number, promPort: numbe
   return YAML.stringify(c, { lineWidth: 0 });
 }
 
-async function api(base: string, p: string): Promise<any> {
-  const res = await fetch(`${base}${p}`, { signal: AbortSignal.timeout(10_000) });
+/** One Prometheus API call; a query over 10,000 pods on 2 busy cores can take tens of seconds. */
+async function api(base: string, p: string, timeoutMs = 60_000): Promise<any> {
+  const res = await fetch(`${base}${p}`, { signal: AbortSignal.timeout(timeoutMs) });
   const body: any = await res.json();
   if (body.status !== 'success') throw new Error(`Prometheus ${p}: ${body.error}`);
   return body.data;
@@ -185,6 +186,7 @@ async function measure(n: number, template: SidecarTemplate): Promise<SizeFigure
       } catch { return undefined; }
     }, 240_000, `all ${n} sidecar targets scraped, 99 % of them up`);
     const readySeconds = (Date.now() - readyFrom) / 1000;
+    console.error(`${n} pods: backfilled in ${round(backfillSeconds)} s, targets up after ${round(readySeconds)} s; measuring ${MEASURE_S} s`);
 
     // Evaluations that start after every target is up, for MEASURE_S.
     const from = Date.now();
@@ -215,6 +217,7 @@ async function measure(n: number, template: SidecarTemplate): Promise<SizeFigure
     const alerts: Record<string, number> = {};
     for (const row of alertRows.result) alerts[`${row.metric.alertname}/${row.metric.alertstate}`] = Number(row.value[1]);
     const rss = rssMiB(prom.pid!);
+    console.error(`${n} pods: measured; each rule once more with stats`);
     const perRule = await ruleCosts(base);
     return {
       pods: n, backfillSamples, backfillSeconds: round(backfillSeconds), readySeconds: round(readySeconds), upShare: round(upShare),
