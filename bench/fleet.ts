@@ -221,7 +221,7 @@ async function measure(n: number, template: SidecarTemplate): Promise<SizeFigure
     const perRule = await ruleCosts(base);
     return {
       pods: n, backfillSamples, backfillSeconds: round(backfillSeconds), readySeconds: round(readySeconds), upShare: round(upShare),
-      groups, headSeries, seriesPerPod: round(headSeries / n), rssMiB: round(rss), rssPeakMiB: round(rssPeak),
+      groups, headSeries, seriesPerPod: round(headSeries / n), rssMiB: round(rss), rssPeakMiB: round(Math.max(rssPeak, rss)),
       rssKiBPerPod: round((rss * 1024) / n), alerts, ruleErrors: [...ruleErrors], perRule,
     };
   } finally {

@@ -70,7 +70,7 @@ export function heapAlerts(c: HeapwatchConfig): AlertingRule[] {
     {
       alert: 'NodejsGcPressureHigh',
       // The recorded share (heapwatch.records), not the rate again: at 10,000 pods the rate reads
-      // 800,000 samples (bench:fleet), and this alert's `for` dwarfs the one-evaluation lag.
+      // 640,000 samples (bench:fleet), and this alert's `for` dwarfs the one-evaluation lag.
       expr: `${RECORDS.gcTimeRatio} > ${num(a.gcPressureRatio)}`,
       for: a.gcPressureFor,
       labels: { severity: 'warning' },
