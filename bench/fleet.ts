@@ -122,7 +122,7 @@ interface SizeFigures {
   perRule: RuleCost[];
 }
 
-interface RuleCost { group: string; rule: string; samples: number; ms: number }
+interface RuleCost { group: string; rule: string; samples: number | null; ms: number | null; error?: string }
 
 /** Each rule's expression once more as an instant query, with the samples it read (stats=all), for where the time goes. */
 async function ruleCosts(base: string): Promise<RuleCost[]> {
@@ -130,8 +130,13 @@ async function ruleCosts(base: string): Promise<RuleCost[]> {
   const out: RuleCost[] = [];
   for (const g of rules.groups) {
     for (const rule of g.rules) {
-      const data = await api(base, `/api/v1/query?stats=all&query=${encodeURIComponent(rule.query)}`);
-      out.push({ group: g.name, rule: rule.name, samples: data.stats.samples.totalQueryableSamples, ms: round(data.stats.timings.evalTotalTime * 1000) });
+      try {
+        const data = await api(base, `/api/v1/query?stats=all&query=${encodeURIComponent(rule.query)}`);
+        out.push({ group: g.name, rule: rule.name, samples: data.stats.samples.totalQueryableSamples, ms: round(data.stats.timings.evalTotalTime * 1000) });
+      } catch (e) {
+        // Breakdown only: a query that cannot answer in time on busy cores is reported, not fatal.
+        out.push({ group: g.name, rule: rule.name, samples: null, ms: null, error: e instanceof Error ? e.message : String(e) });
+      }
     }
   }
   return out;
@@ -253,7 +258,7 @@ async function main(): Promise<void> {
     console.log(`\n${n} pods: backfill ${f.backfillSamples} samples in ${f.backfillSeconds} s; ${f.upShare * 100} % of targets up after ${f.readySeconds} s`);
     console.log(`  head series ${f.headSeries} (${f.seriesPerPod} per pod), Prometheus RSS ${f.rssMiB} MiB (peak ${f.rssPeakMiB}), ${f.rssKiBPerPod} KiB per pod`);
     for (const [g, x] of Object.entries(f.groups)) console.log(`  ${g.padEnd(32)} ${String(x.medianMs).padStart(8)} ms median (${x.minMs}-${x.maxMs}, ${x.rounds} rounds, ${x.rules} rules)`);
-    for (const c of f.perRule) console.log(`    ${c.rule.padEnd(44)} ${String(c.samples).padStart(10)} samples ${String(c.ms).padStart(8)} ms`);
+    for (const c of f.perRule) console.log(`    ${c.rule.padEnd(44)} ${c.error ? `stats query failed: ${c.error}` : `${String(c.samples).padStart(10)} samples ${String(c.ms).padStart(8)} ms`}`);
     console.log(`  alerts: ${JSON.stringify(f.alerts)}`);
     if (f.ruleErrors.length) console.log(`  RULE ERRORS: ${f.ruleErrors.join('; ')}`);
   }
@@ -267,11 +272,14 @@ async function main(): Promise<void> {
     groupMedian: Object.fromEntries(Object.keys(last.groups).map((g) => [g, first.groups[g] ? round(last.groups[g].medianMs / first.groups[g].medianMs) : null])),
   } : null;
   const slowest = Math.max(...Object.values(last.groups).map((g) => g.maxMs));
-  const met = last.ruleErrors.length === 0 && Object.keys(last.groups).length > 0 && slowest < TARGET_GROUP_S * 1000;
+  // A group with no evaluation in the window (BENCH_FLEET_SECONDS under its interval) is not a pass.
+  const unmeasured = [...new Set(last.perRule.map((r) => r.group))].filter((g) => !last.groups[g]);
+  if (unmeasured.length) console.log(`not evaluated within ${MEASURE_S} s at ${last.pods} pods: ${unmeasured.join(', ')}`);
+  const met = last.ruleErrors.length === 0 && unmeasured.length === 0 && slowest < TARGET_GROUP_S * 1000;
   console.log(`\nat ${last.pods} pods the slowest group evaluation took ${slowest} ms (target < ${TARGET_GROUP_S * 1000} ms): ${met ? 'met' : 'MISSED'}`);
   const runSeconds = round((Date.now() - started) / 1000);
   console.log(`whole bench: ${runSeconds} s`);
-  console.log(JSON.stringify({ bench: 'fleet', sizes, growth, target: { groupEvaluationMs: TARGET_GROUP_S * 1000, slowestMs: slowest, met }, runSeconds }));
+  console.log(JSON.stringify({ bench: 'fleet', sizes, growth, target: { groupEvaluationMs: TARGET_GROUP_S * 1000, slowestMs: slowest, unmeasured, met }, runSeconds }));
 }
 
 main().catch((e) => { console.error(e); process.exit(1); });
