@@ -11,6 +11,16 @@ const CADVISOR_KEEP = 'container_memory_working_set_bytes|container_memory_rss|c
 
 const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
+/**
+ * Above one replica, each Prometheus carries `replica: <its pod name>` as an external label, so
+ * Thanos or Mimir can deduplicate what the replicas remote_write. A config file cannot name its
+ * own pod: the StatefulSet puts the pod name in POD_NAME (downward API) and Prometheus expands
+ * `${POD_NAME}` in external labels (--enable-feature=expand-external-labels).
+ */
+export const REPLICA_LABEL = 'replica';
+export const POD_NAME_ENV = 'POD_NAME';
+export const EXPAND_EXTERNAL_LABELS = '--enable-feature=expand-external-labels';
+
 /** Prometheus's own pod label that the pod-discovery relabelling reads, in meta-label form. */
 const metaLabel = (label: string) => `__meta_kubernetes_pod_label_${label.replace(/[^a-zA-Z0-9_]/g, '_')}`;
 const metaLabelPresent = (label: string) => `__meta_kubernetes_pod_labelpresent_${label.replace(/[^a-zA-Z0-9_]/g, '_')}`;
@@ -45,6 +55,11 @@ export function buildPrometheusConfig(c: ResolvedConfig): Record<string, any> {
       cadvisorJob(),
     ],
   };
+  if (c.prometheus.replicas > 1) {
+    config.global.external_labels = { [REPLICA_LABEL]: `\${${POD_NAME_ENV}}` };
+    // Every replica sends every alert; without its replica label they are one alert to Alertmanager.
+    config.alerting.alert_relabel_configs = [{ action: 'labeldrop', regex: REPLICA_LABEL }];
+  }
   if (c.prometheus.remoteWrite.length > 0) {
     config.remote_write = c.prometheus.remoteWrite.map((rw) => ({ url: rw.url, ...(rw.name ? { name: rw.name } : {}) }));
   }

@@ -9,7 +9,7 @@ import { httpProbe } from '../k8s/probes';
 import { resourceRequirements } from '../k8s/resources';
 import { ruleFileProblems } from './file-props';
 import { PROMETHEUS, PROMETHEUS_PATHS } from './names';
-import { buildPrometheusConfig } from './prometheus-config';
+import { buildPrometheusConfig, EXPAND_EXTERNAL_LABELS, POD_NAME_ENV } from './prometheus-config';
 
 export interface PrometheusProps {
   /** The resolved heapwatch config. */
@@ -84,6 +84,7 @@ export class Prometheus extends Construct {
 
     const storageName = 'data';
     const persistent = p.persistentStorage;
+    const replicated = p.replicas > 1; // each replica names itself in its external labels
     new k8s.KubeStatefulSet(this, 'Resource', {
       metadata: { name: PROMETHEUS.name, namespace: ns, labels },
       spec: {
@@ -106,7 +107,9 @@ export class Prometheus extends Construct {
                 `--storage.tsdb.path=${PROMETHEUS_PATHS.data}`,
                 `--storage.tsdb.retention.time=${p.retention}`,
                 `--web.listen-address=:${PROMETHEUS.port}`,
+                ...(replicated ? [EXPAND_EXTERNAL_LABELS] : []),
               ],
+              env: replicated ? [{ name: POD_NAME_ENV, valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }] : undefined,
               ports: [{ name: 'web', containerPort: PROMETHEUS.port }],
               readinessProbe: httpProbe('/-/ready', 'web', { periodSeconds: 5 }),
               livenessProbe: httpProbe('/-/healthy', 'web', { periodSeconds: 15, failureThreshold: 4 }),

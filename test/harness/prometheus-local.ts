@@ -31,6 +31,11 @@ export interface LocalPrometheusOptions {
   readonly resendDelay?: string;
   /** Name of the container in the synthesized StatefulSet. @default "prometheus" */
   readonly container?: string;
+  /**
+   * The pod name the downward API would give this replica (env with fieldRef metadata.name).
+   * @default "prometheus-0"
+   */
+  readonly podName?: string;
 }
 
 /** Scrape jobs with no target on one machine. */
@@ -44,6 +49,8 @@ export class LocalPrometheus {
   /** Rule file name -> YAML text, as mounted from the rule ConfigMap. */
   readonly ruleFiles: Record<string, string>;
   private readonly args: string[];
+  /** The container's env as the kubelet would set it, over this process's own. */
+  private readonly env: NodeJS.ProcessEnv;
   private proc?: ManagedProcess;
 
   constructor(private readonly o: LocalPrometheusOptions) {
@@ -90,12 +97,18 @@ export class LocalPrometheus {
       return a;
     });
     this.args.push(`--rules.alert.resend-delay=${o.resendDelay ?? '2s'}`);
+    this.env = { ...process.env };
+    for (const e of container.env ?? []) {
+      if (e.value !== undefined) this.env[e.name] = e.value;
+      else if (e.valueFrom?.fieldRef?.fieldPath === 'metadata.name') this.env[e.name] = o.podName ?? `${workload.metadata.name}-0`;
+      else throw new Error(`the ${workload.metadata.name} container's env ${e.name} has a source the local run cannot give`);
+    }
     this.url = `http://127.0.0.1:${o.port}`;
     this.logFile = path.join(o.workDir, 'prometheus.log');
   }
 
   async start(): Promise<void> {
-    this.proc = this.o.group.spawn('prometheus', 'prometheus', this.args, { logFile: this.logFile });
+    this.proc = this.o.group.spawn('prometheus', 'prometheus', this.args, { logFile: this.logFile, env: this.env });
     await waitForHttp(this.proc, `${this.url}/-/ready`, 30_000, this.logFile);
   }
 

@@ -72,7 +72,7 @@ describe('rules with a non-default config', () => {
     assert.match(rule('NodejsHeapHighStreak').expr, />= 10$/);
     assert.match(rule('NodejsHeapLeakSuspected').expr, /\[30m\], 7200\)/);
     assert.match(rule('NodejsHeapLeakSuspected').expr, /process_start_time_seconds\{job="heapwatch-exporter"\}\) >= 2700$/m);
-    assert.match(rule('NodejsHeapLeakSuspected').expr, /changes\(process_start_time_seconds\{job="heapwatch-exporter"\}\[30m\]\)\) == 0$/);
+    assert.match(rule('NodejsHeapLeakSuspected').expr, /!= max by \(namespace, app, pod\) \(process_start_time_seconds\{job="heapwatch-exporter"\} offset 30m\)\)$/);
     assert.match(rule('NodejsGcPressureHigh').expr, /> 0\.2$/);
     assert.equal(rule('NodejsGcPressureHigh').for, '5m');
     assert.match(rule('NodejsContainerMemoryNearLimit').expr, /> 0\.8$/);

@@ -66,6 +66,26 @@ describe('prometheus.yml', () => {
     assert.equal(r.status, 0, r.output);
   });
 
+  it('gives each of several replicas its pod name as the replica external label, dropped from alerts, and passes promtool', () => {
+    const { manifests, config, rules } = synthesized({ prometheus: { replicas: 2 } });
+    assert.deepEqual(config.global.external_labels, { replica: '${POD_NAME}' });
+    assert.deepEqual(config.alerting.alert_relabel_configs, [{ action: 'labeldrop', regex: 'replica' }]);
+    const container = find(manifests, 'StatefulSet', 'prometheus').spec.template.spec.containers[0];
+    assert.ok(container.args.includes('--enable-feature=expand-external-labels'), container.args.join(' '));
+    assert.deepEqual(container.env, [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }]);
+    const r = runTool('promtool', ['check', 'config', checkableCopy(config, rules)]);
+    assert.equal(r.status, 0, r.output);
+  });
+
+  it('adds no replica label, feature flag or env to a single Prometheus', () => {
+    const { manifests, config } = synthesized();
+    assert.equal(config.global.external_labels, undefined);
+    assert.equal(config.alerting.alert_relabel_configs, undefined);
+    const container = find(manifests, 'StatefulSet', 'prometheus').spec.template.spec.containers[0];
+    assert.ok(!container.args.some((a: string) => a.startsWith('--enable-feature')), container.args.join(' '));
+    assert.equal(container.env, undefined);
+  });
+
   it('uses the check interval as the scrape interval and scrapes every part of the data flow', () => {
     const { config } = synthesized({ heap: { checkIntervalSeconds: 30 } });
     assert.equal(config.global.scrape_interval, '30s');
