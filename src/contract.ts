@@ -35,6 +35,7 @@ export const METRICS = {
   heapProfiles: 'heapwatch_heap_profiles_total', // counter {outcome}: written, failed, refused
   // gauge {function, location}: live heap bytes (sampled) by the code that allocated them, top ALLOCATION_SITES.max
   allocationSiteBytes: 'heapwatch_heap_allocation_site_bytes',
+  allocationSampledBytes: 'heapwatch_heap_allocation_sampled_bytes', // gauge: all sampled live bytes of the same profile
 } as const;
 
 /**
@@ -267,6 +268,8 @@ export interface AgentReading {
    * every ALLOCATION_SITES.refreshSeconds; absent when the profiler is off or has not read yet.
    */
   readonly allocationSites?: readonly AllocationSite[];
+  /** All sampled live bytes of the same profile (the sites' shares are of this); with allocationSites. */
+  readonly allocationSampledBytes?: number;
 }
 
 /** One allocation site: where the sampled live heap was allocated. */

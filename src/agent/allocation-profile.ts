@@ -10,8 +10,8 @@
 import type * as Inspector from 'node:inspector';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { AGENT_ENV, AllocationSite, PROFILE_SUBDIR } from '../contract';
-import { SamplingHeapProfile, topSites } from './allocation-sites';
+import { AGENT_ENV, PROFILE_SUBDIR } from '../contract';
+import { SamplingHeapProfile, TopSites, topSites } from './allocation-sites';
 import { closeSessionSoon, openSession, postNow } from './inspector-session';
 import { errorText, log, logOnce } from './log';
 import { replaceFile } from './replace-file';
@@ -31,7 +31,7 @@ type Settings = Pick<AgentSettings, 'dir' | 'allocationProfile' | 'allocationSam
 
 export class AllocationProfiler {
   /** The latest top sites, or undefined before the first refresh (or when off). */
-  sites: readonly AllocationSite[] | undefined;
+  top: TopSites | undefined;
   private session: Inspector.Session | null = null;
   private lastSitesAt = -Infinity;
 
@@ -77,14 +77,14 @@ export class AllocationProfiler {
     }
   }
 
-  /** Refreshes `sites` when the last refresh is at least allocationSitesRefreshSeconds old. */
+  /** Refreshes `top` when the last refresh is at least allocationSitesRefreshSeconds old. */
   refreshSites(now = Date.now()): void {
     if (this.session === null || now - this.lastSitesAt < this.settings.allocationSitesRefreshSeconds * 1000) return;
     this.lastSitesAt = now;
     const profile = this.read();
     if (profile === null) return;
     try {
-      this.sites = topSites(profile, process.cwd());
+      this.top = topSites(profile, process.cwd());
     } catch (err) {
       this.fail(err);
     }
@@ -116,7 +116,7 @@ export class AllocationProfiler {
     if (this.session === null) return;
     closeSessionSoon(this.session);
     this.session = null;
-    this.sites = undefined;
+    this.top = undefined;
   }
 
   private fail(err: unknown): void {

@@ -65,8 +65,14 @@ export function siteLocation(frame: CallFrame, cwd: string): string {
   return bound(`${file}:${frame.lineNumber + 1}`, true);
 }
 
+export interface TopSites {
+  readonly sites: AllocationSite[];
+  /** All sampled live bytes. */
+  readonly sampledBytes: number;
+}
+
 /** The top `max` sites by sampled live bytes, largest first, with each one's share of the sampled total. */
-export function topSites(profile: SamplingHeapProfile, cwd: string, max: number = ALLOCATION_SITES.max): AllocationSite[] {
+export function topSites(profile: SamplingHeapProfile, cwd: string, max: number = ALLOCATION_SITES.max): TopSites {
   const bytes = new Map<string, { function: string; location: string; bytes: number }>();
   let total = 0;
   const stack: CallFrame[] = [];
@@ -86,8 +92,9 @@ export function topSites(profile: SamplingHeapProfile, cwd: string, max: number 
     stack.pop();
   };
   walk(profile.head);
-  return [...bytes.values()]
+  const sites = [...bytes.values()]
     .sort((a, b) => b.bytes - a.bytes || a.location.localeCompare(b.location))
     .slice(0, max)
     .map((s) => ({ ...s, share: total > 0 ? Math.round((s.bytes / total) * 10000) / 10000 : 0 }));
+  return { sites, sampledBytes: total };
 }

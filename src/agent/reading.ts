@@ -26,7 +26,7 @@ export interface ReadingSources {
 }
 
 export function buildReading(src: ReadingSources, s: HeapSample, ratio: number, totalRatio: number, eventLoopLagP99: number): AgentReading {
-  const sites = src.profiler.sites;
+  const top = src.profiler.top;
   return {
     type: 'reading',
     pid: process.pid,
@@ -49,7 +49,7 @@ export function buildReading(src: ReadingSources, s: HeapSample, ratio: number, 
     forcedGc: { count: src.gcForcer.count, lastReclaimedBytes: src.gcForcer.lastReclaimedBytes },
     livenessFailing: src.streak.livenessFailing,
     containerMemoryLimit: src.containerMemoryLimit,
-    ...(sites === undefined ? {} : { allocationSites: sites }),
+    ...(top === undefined ? {} : { allocationSites: top.sites, allocationSampledBytes: top.sampledBytes }),
   };
 }
 

@@ -47,6 +47,7 @@ function readingProblem(o: Record<string, unknown>): string | undefined {
   if (o.allocationSites !== undefined) {
     const why = sitesProblem(o.allocationSites);
     if (why !== undefined) return why;
+    if (!isNum(o.allocationSampledBytes)) return 'reading.allocationSampledBytes is not a number (it comes with allocationSites)';
   }
   if (typeof o.gc !== 'object' || o.gc === null) return 'reading.gc is not an object';
   for (const [kind, h] of Object.entries(o.gc as Record<string, unknown>)) {

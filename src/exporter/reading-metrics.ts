@@ -65,4 +65,6 @@ export function registerReadingMetrics(registry: Registry, current: CurrentReadi
     // From the latest reading only: a site that left the top 5 has no series any more.
     samples: () => (current()?.allocationSites ?? []).map((s) => ({ labels: { function: s.function, location: s.location }, value: s.bytes })),
   });
+  single(registry, METRICS.allocationSampledBytes, 'All sampled live heap bytes of the allocation profile the sites come from (their shares are of this).',
+    (r) => r.allocationSampledBytes, current);
 }

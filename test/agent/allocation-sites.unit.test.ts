@@ -39,16 +39,17 @@ describe('allocation sites', () => {
       n(handler, 100,
         n(leaves[0], 600, n(frame('push', 'node:internal/streams', 1), 300)),
         ...leaves.slice(1).map((f, i) => n(f, 10 + i))));
-    const sites = topSites({ head, samples: [] }, '/app');
+    const { sites, sampledBytes } = topSites({ head, samples: [] }, '/app');
     const total = 100 + 600 + 300 + [...Array(7).keys()].reduce((a, i) => a + 10 + i, 0);
+    assert.equal(sampledBytes, total);
     assert.equal(sites.length, ALLOCATION_SITES.max);
     assert.deepEqual(sites[0], { function: '(anonymous)', location: 'f0.js:1', bytes: 900, share: Math.round((900 / total) * 10000) / 10000 });
     assert.deepEqual(sites[1].function, 'handle');
     assert.deepEqual(sites.slice(2).map((s) => s.function), ['f7', 'f6', 'f5']);
     const name = 'x'.repeat(500);
-    const [bounded] = topSites({ head: n(ROOT, 0, n(frame(name, '/app/a.js'), 5)), samples: [] }, '/app');
+    const [bounded] = topSites({ head: n(ROOT, 0, n(frame(name, '/app/a.js'), 5)), samples: [] }, '/app').sites;
     assert.equal(bounded.function.length, ALLOCATION_SITES.labelMaxChars);
     assert.equal(bounded.share, 1);
-    assert.deepEqual(topSites({ head: n(ROOT, 0), samples: [] }, '/app'), []);
+    assert.deepEqual(topSites({ head: n(ROOT, 0), samples: [] }, '/app'), { sites: [], sampledBytes: 0 });
   });
 });

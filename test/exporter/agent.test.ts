@@ -182,6 +182,8 @@ describe('exporter with the real agent: the live allocation profile', () => {
     const [topLabels, topBytes] = [...sites].sort((a, b) => b[1] - a[1])[0];
     assert.match(topLabels, /^\{function="leakLedgerRecords",location="test\/fixtures\/agent-records-app\.js:\d+"\}$/);
     assert.ok(topBytes > 5 * 2 ** 20, `top site ${topBytes} bytes`);
+    const sampled = value(await metricsText(exporter.port), METRICS.allocationSampledBytes)!;
+    assert.ok(sampled >= topBytes && topBytes / sampled > 0.5, `the leak is ${topBytes} of ${sampled} sampled bytes`);
     const reading = readOneReading(shared.dir) as { allocationSites?: { bytes: number }[] };
     assert.ok(reading.allocationSites && reading.allocationSites.length === sites.size);
   });

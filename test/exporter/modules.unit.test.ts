@@ -40,7 +40,7 @@ describe('parseAgentLine', () => {
     assert.equal(parseAgentLine(JSON.stringify(reading())).kind, 'reading');
     assert.equal(parseAgentLine('{"type":"snapshot-result","id":"a","ok":true}').kind, 'snapshot-result');
     const sites = Array.from({ length: ALLOCATION_SITES.max }, (_, i) => site({ location: `src/a.ts:${i}` }));
-    assert.equal(parseAgentLine(JSON.stringify(reading({ allocationSites: sites }))).kind, 'reading');
+    assert.equal(parseAgentLine(JSON.stringify(reading({ allocationSites: sites, allocationSampledBytes: 10000 }))).kind, 'reading');
   });
   for (const [what, line] of [
     ['a NaN-producing field', JSON.stringify(reading({ heapUsed: 'many' }))],
@@ -51,6 +51,7 @@ describe('parseAgentLine', () => {
     ['more allocation sites than series allowed per pod', JSON.stringify(reading({ allocationSites: Array.from({ length: ALLOCATION_SITES.max + 1 }, () => site()) }))],
     ['an allocation site label over the bound', JSON.stringify(reading({ allocationSites: [site({ function: 'f'.repeat(ALLOCATION_SITES.labelMaxChars + 1) })] }))],
     ['an empty allocation site location', JSON.stringify(reading({ allocationSites: [site({ location: '' })] }))],
+    ['allocation sites without the sampled total', JSON.stringify(reading({ allocationSites: [site()] }))],
     ['an allocation site without bytes', JSON.stringify(reading({ allocationSites: [site({ bytes: 'lots' })] }))],
     ['not JSON', '{'],
     ['an array', '[]'],
