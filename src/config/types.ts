@@ -162,7 +162,7 @@ export interface HeapConfig {
   readonly allocationProfile: AllocationProfileConfig;
 }
 
-/** V8's sampling heap profiler in the watched process (bench/README.md has its measured cost). */
+/** V8's sampling heap profiler in the watched process (its measured cost: the README's Benchmarks). */
 export interface AllocationProfileConfig {
   /**
    * Run it: heapwatch_heap_allocation_site_bytes, the top site in the heap alerts' messages,
