@@ -11,12 +11,17 @@
  * proportion, and comes after a warm-up long enough for the JIT to settle. A control row runs the app without the agent on
  * both sides: its figure is this machine's noise floor in the same run.
  * Targets: <= 2 % more CPU per request, <= 5 MiB more idle RSS (medians).
+ * A profiler row runs the agent with the live allocation profile off (HEAPWATCH_ALLOCATION_PROFILE
+ * =false) against the agent with it on, at the default interval and sampling interval: targets
+ * <= 1 % more CPU per request and <= 2 MiB more idle RSS. Then what taking one allocation profile
+ * costs (bench/agent-profile-cost.ts): the event-loop pause and the file's bytes, on a leaked heap.
  *
  * For finding what a part of the agent costs: BENCH_AGENT=<file> requires that file in place of
  * the agent (bench/agent-variants/ has stand-ins that keep one part each), BENCH_NO_READER=1 runs
  * no sidecar stand-in, BENCH_NO_CONTROL=1 skips the control row, BENCH_NODES=24 and
- * BENCH_INTERVALS=15 pick rows, and BENCH_ROUNDS, BENCH_RATE, BENCH_SECONDS, BENCH_WARMUP
- * change the defaults below.
+ * BENCH_INTERVALS=15 pick rows (BENCH_INTERVALS= runs no agent row), BENCH_NO_PROFILER=1 skips
+ * the profiler row and the profile cost, and BENCH_ROUNDS, BENCH_RATE, BENCH_SECONDS,
+ * BENCH_WARMUP change the defaults below.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -24,7 +29,8 @@ import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { AGENT_BUNDLE } from '../scripts/bundle';
-import { AGENT_READING_FILE, AGENT_SOCKET } from '../src/contract';
+import { AGENT_ENV, AGENT_READING_FILE, AGENT_SOCKET } from '../src/contract';
+import { measureProfileCost, printProfileCost } from './agent-profile-cost';
 import { freePort } from '../test/support/free-port';
 
 /**
@@ -55,8 +61,19 @@ const NODES = [
 const CPU_TARGET = 0.02;
 /** The config's default check interval, and its minimum (the worst case for the agent's cost). */
 const DEFAULT_INTERVAL = 15;
-const INTERVALS = (process.env.BENCH_INTERVALS ?? `${DEFAULT_INTERVAL},1`).split(',').map(Number);
+const INTERVALS = (process.env.BENCH_INTERVALS ?? `${DEFAULT_INTERVAL},1`).split(',').filter((v) => v !== '').map(Number);
 const RSS_TARGET_MIB = 5;
+const PROFILER_CPU_TARGET = 0.01;
+const PROFILER_RSS_TARGET_MIB = 2;
+
+/** control: no agent on either side; agent: none vs the agent as it ships; profiler: the agent with its profiler off vs on. */
+type RowKind = 'control' | 'agent' | 'profiler';
+/** Agent env per side of a round, null for no agent. */
+const SIDES: Readonly<Record<RowKind, readonly [Record<string, string> | null, Record<string, string> | null]>> = {
+  control: [null, null],
+  agent: [null, {}],
+  profiler: [{ [AGENT_ENV.allocationProfile]: 'false' }, {}],
+};
 
 interface Sample { cpuMicrosPerRequest: number; idleRssMiB: number }
 /** One round's two apps: `base` never has the agent; `other` has it, except in the control row. */
@@ -80,16 +97,16 @@ function get(agent: http.Agent, port: number, urlPath: string): Promise<string> 
   });
 }
 
-async function start(bin: string, withAgent: boolean, intervalSeconds: number): Promise<{ child: ChildProcess; port: number; dir: string }> {
+async function start(bin: string, agentEnv: Record<string, string> | null, intervalSeconds: number): Promise<{ child: ChildProcess; port: number; dir: string }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hw-bench-agent-'));
   const env: Record<string, string> = { PATH: '/usr/bin:/bin' };
-  if (withAgent) {
+  if (agentEnv !== null) {
     Object.assign(env, {
       NODE_OPTIONS: `--require ${AGENT}`,
       HEAPWATCH_DIR: dir,
       HEAPWATCH_CHECK_INTERVAL_SECONDS: String(intervalSeconds),
       HEAPWATCH_LIVENESS_PORT: String(await freePort()),
-    });
+    }, agentEnv);
   }
   const child = spawn(bin, [APP], { env, stdio: ['ignore', 'pipe', 'ignore'] });
   const port = await new Promise<number>((resolve, reject) => {
@@ -134,9 +151,12 @@ async function sidecarReader(bin: string, dir: string): Promise<ChildProcess> {
  * side, started together and loaded together (requests alternate between them at the same
  * fixed rate each), so whatever else the machine does lands on both.
  */
-async function round(bin: string, intervalSeconds: number, withAgent: boolean): Promise<Pair> {
-  const apps = [await start(bin, false, intervalSeconds), await start(bin, withAgent, intervalSeconds)];
-  const reader = withAgent && process.env.BENCH_NO_READER === undefined ? await sidecarReader(bin, apps[1].dir) : undefined;
+async function round(bin: string, intervalSeconds: number, kind: RowKind): Promise<Pair> {
+  const apps = [await start(bin, SIDES[kind][0], intervalSeconds), await start(bin, SIDES[kind][1], intervalSeconds)];
+  const readers: ChildProcess[] = [];
+  if (process.env.BENCH_NO_READER === undefined) {
+    for (const [k, side] of SIDES[kind].entries()) if (side !== null) readers.push(await sidecarReader(bin, apps[k].dir));
+  }
   const agents = apps.map(() => new http.Agent({ keepAlive: true, maxSockets: 4 }));
   try {
     for (let i = 0; i < WARMUP; i++) await Promise.all(apps.map((a, k) => get(agents[k], a.port, '/warm')));
@@ -162,7 +182,7 @@ async function round(bin: string, intervalSeconds: number, withAgent: boolean): 
     return { base: samples[0], other: samples[1] };
   } finally {
     for (const a of agents) a.destroy();
-    if (reader) {
+    for (const reader of readers) {
       reader.kill('SIGTERM');
       await new Promise((r) => reader.once('exit', r));
     }
@@ -180,38 +200,44 @@ function windowSeconds(intervalSeconds: number): number {
 }
 
 /** A row: the agent at one interval, or the control (no agent on either side, the default interval's window). */
-interface Row { node: string; control: boolean; intervalSeconds: number; base: Sample; other: Sample; cpuAdded: number; cpuAddedRange: [number, number]; rssAddedMiB: number }
+interface Row { node: string; kind: RowKind; control: boolean; intervalSeconds: number; base: Sample; other: Sample; cpuAdded: number; cpuAddedRange: [number, number]; rssAddedMiB: number }
 
-async function measure(node: { name: string; bin: string }, intervalSeconds: number, withAgent: boolean): Promise<Row> {
+async function measure(node: { name: string; bin: string }, intervalSeconds: number, kind: RowKind): Promise<Row> {
   const rounds: Pair[] = [];
-  for (let r = 0; r < ROUNDS; r++) rounds.push(await round(node.bin, intervalSeconds, withAgent));
+  for (let r = 0; r < ROUNDS; r++) rounds.push(await round(node.bin, intervalSeconds, kind));
   const medianSample = (xs: Sample[]): Sample => ({ cpuMicrosPerRequest: median(xs.map((x) => x.cpuMicrosPerRequest)), idleRssMiB: median(xs.map((x) => x.idleRssMiB)) });
   const b = medianSample(rounds.map((x) => x.base));
   const o = medianSample(rounds.map((x) => x.other));
   // Per-round ratios: both apps of a round saw the same machine.
   const cpuRatios = rounds.map((x) => x.other.cpuMicrosPerRequest / x.base.cpuMicrosPerRequest - 1);
   const rssAddedMiB = median(rounds.map((x) => x.other.idleRssMiB - x.base.idleRssMiB));
-  return { node: node.name, control: !withAgent, intervalSeconds, base: b, other: o, cpuAdded: median(cpuRatios), cpuAddedRange: [Math.min(...cpuRatios), Math.max(...cpuRatios)], rssAddedMiB };
+  return { node: node.name, kind, control: kind === 'control', intervalSeconds, base: b, other: o, cpuAdded: median(cpuRatios), cpuAddedRange: [Math.min(...cpuRatios), Math.max(...cpuRatios)], rssAddedMiB };
 }
 
 async function main() {
   const rows: Row[] = [];
   for (const node of NODES) {
-    if (process.env.BENCH_NO_CONTROL === undefined) rows.push(await measure(node, DEFAULT_INTERVAL, false));
-    for (const intervalSeconds of INTERVALS) rows.push(await measure(node, intervalSeconds, true));
+    if (process.env.BENCH_NO_CONTROL === undefined) rows.push(await measure(node, DEFAULT_INTERVAL, 'control'));
+    for (const intervalSeconds of INTERVALS) rows.push(await measure(node, intervalSeconds, 'agent'));
+    if (process.env.BENCH_NO_PROFILER === undefined) rows.push(await measure(node, DEFAULT_INTERVAL, 'profiler'));
   }
+  const costs = [];
+  if (process.env.BENCH_NO_PROFILER === undefined) for (const node of NODES) costs.push(await measureProfileCost(node));
 
   console.log(`agent benchmark: ${ROUNDS} rounds per row, ${RATE} req/s for ${SECONDS} s or one check interval if longer, after ${WARMUP} warm-up requests; a sidecar stand-in on the agent's socket and reading file`);
   console.log('node'.padEnd(9) + 'agent'.padStart(14) + 'window'.padStart(8) + 'CPU/req base'.padStart(14) + 'CPU/req other'.padStart(15) + 'added*'.padStart(9) + 'rounds'.padStart(17) + 'idle RSS base'.padStart(15) + 'idle RSS other'.padStart(16) + 'added*'.padStart(11));
   for (const r of rows) {
-    console.log(r.node.padEnd(9) + (r.control ? 'none (control)' : `${r.intervalSeconds} s interval`).padStart(14) + `${windowSeconds(r.intervalSeconds)} s`.padStart(8) +
+    const label = r.kind === 'control' ? 'none (control)' : r.kind === 'profiler' ? 'profiler' : `${r.intervalSeconds} s interval`;
+    console.log(r.node.padEnd(9) + label.padStart(14) + `${windowSeconds(r.intervalSeconds)} s`.padStart(8) +
       `${r.base.cpuMicrosPerRequest.toFixed(1)} us`.padStart(14) + `${r.other.cpuMicrosPerRequest.toFixed(1)} us`.padStart(15) +
       `${(r.cpuAdded * 100).toFixed(1)} %`.padStart(9) + `${(r.cpuAddedRange[0] * 100).toFixed(1)}..${(r.cpuAddedRange[1] * 100).toFixed(1)} %`.padStart(17) +
       `${r.base.idleRssMiB.toFixed(1)} MiB`.padStart(15) + `${r.other.idleRssMiB.toFixed(1)} MiB`.padStart(16) + `${r.rssAddedMiB.toFixed(1)} MiB`.padStart(11));
   }
   console.log('* median of the per-round differences (both apps of a round ran at the same time), not the difference of the medians;');
-  console.log('  "other" is the app with the agent, or a second app without it in the control row, whose figure is the noise floor');
-  const agentRows = rows.filter((r) => !r.control);
+  console.log('  "other" is the app with the agent, or a second app without it in the control row, whose figure is the noise floor;');
+  console.log('  in the profiler row "base" is the agent with its allocation profile off, "other" the agent as it ships (on, default sampling interval)');
+  const agentRows = rows.filter((r) => r.kind === 'agent');
+  const profilerRows = rows.filter((r) => r.kind === 'profiler');
   // null when no row was measured (BENCH_INTERVALS without it): not measured is not met.
   const verdict = (rs: Row[]) => (rs.length === 0 ? { cpu: null, rss: null }
     : { cpu: Math.max(...rs.map((r) => r.cpuAdded)) <= CPU_TARGET, rss: Math.max(...rs.map((r) => r.rssAddedMiB)) <= RSS_TARGET_MIB });
@@ -219,6 +245,13 @@ async function main() {
     const v = verdict(agentRows.filter((r) => r.intervalSeconds === iv));
     console.log(`targets at a ${iv} s interval: CPU per request <= +${CPU_TARGET * 100} % ${v.cpu ? 'met' : 'MISSED'}; idle RSS <= +${RSS_TARGET_MIB} MiB ${v.rss ? 'met' : 'MISSED'}`);
   }
+  const profiler = profilerRows.length === 0 ? { cpu: null, rss: null } : {
+    cpu: Math.max(...profilerRows.map((r) => r.cpuAdded)) <= PROFILER_CPU_TARGET,
+    rss: Math.max(...profilerRows.map((r) => r.rssAddedMiB)) <= PROFILER_RSS_TARGET_MIB,
+  };
+  console.log(`profiler targets at the default interval: CPU per request <= +${PROFILER_CPU_TARGET * 100} % ${profiler.cpu ? 'met' : 'MISSED'}; ` +
+    `idle RSS <= +${PROFILER_RSS_TARGET_MIB} MiB ${profiler.rss ? 'met' : 'MISSED'}`);
+  if (costs.length > 0) printProfileCost(costs);
   const atDefault = verdict(agentRows.filter((r) => r.intervalSeconds === DEFAULT_INTERVAL));
   const all = verdict(agentRows);
   const json = (r: Row) => ({
@@ -240,6 +273,10 @@ async function main() {
     warmupRequests: WARMUP,
     control: rows.filter((r) => r.control).map(json),
     results: agentRows.map((r) => Object.assign({ intervalSeconds: r.intervalSeconds }, json(r))),
+    profiler: profilerRows.map(json),
+    profilerCpuTargetMet: profiler.cpu,
+    profilerRssTargetMet: profiler.rss,
+    profileCost: costs,
     cpuTargetMetAtDefaultInterval: atDefault.cpu,
     rssTargetMetAtDefaultInterval: atDefault.rss,
     cpuTargetMetAtEveryInterval: all.cpu,

@@ -32,7 +32,17 @@ export const METRICS = {
   forcedGc: 'heapwatch_manual_gc_total', // counter: forced GCs run by the agent
   forcedGcReclaimed: 'heapwatch_manual_gc_reclaimed_bytes', // gauge: bytes the last forced GC reclaimed
   snapshots: 'heapwatch_heap_snapshots_total', // counter {outcome}: written, failed, refused
+  heapProfiles: 'heapwatch_heap_profiles_total', // counter {outcome}: written, failed, refused
+  // gauge {function, location}: live heap bytes (sampled) by the code that allocated them, top ALLOCATION_SITES.max
+  allocationSiteBytes: 'heapwatch_heap_allocation_site_bytes',
+  allocationSampledBytes: 'heapwatch_heap_allocation_sampled_bytes', // gauge: all sampled live bytes of the same profile
 } as const;
+
+/**
+ * heapwatch_heap_allocation_site_bytes: at most `max` series per pod (the top live allocation
+ * sites), label values at most `labelMaxChars` long, refreshed at most every `refreshSeconds`.
+ */
+export const ALLOCATION_SITES = { max: 5, labelMaxChars: 120, refreshSeconds: 60 } as const;
 
 /** Values of heapwatch_app_restarts_total's `reason` label. */
 export const RESTART_REASONS = { heapStreak: 'heap_streak', other: 'other' } as const;
@@ -126,6 +136,8 @@ export const AGENT_SOCKET = 'agent.sock';
 export const AGENT_READING_FILE = 'reading.json';
 /** Heap snapshots inside SHARED_DIR. */
 export const SNAPSHOT_SUBDIR = 'snapshots';
+/** Live allocation profiles (Chrome DevTools .heapprofile) inside SHARED_DIR. */
+export const PROFILE_SUBDIR = 'profiles';
 /** Written by the agent just before /livez starts failing, read (and removed) by the sidecar. */
 export const RESTART_MARKER = 'restart-marker.json';
 /** The sidecar's restart counts and last seen app process, so they survive the sidecar's own restarts. */
@@ -145,6 +157,11 @@ export const AGENT_ENV = {
   containerMemoryLimitBytes: 'HEAPWATCH_CONTAINER_MEMORY_LIMIT_BYTES',
   /** Longest the event loop may block (a heap snapshot) before the liveness probe would fail. */
   livenessToleranceSeconds: 'HEAPWATCH_LIVENESS_TOLERANCE_SECONDS',
+  /** The live allocation profile (V8's sampling heap profiler): "true" or "false". */
+  allocationProfile: 'HEAPWATCH_ALLOCATION_PROFILE',
+  allocationSamplingIntervalBytes: 'HEAPWATCH_ALLOCATION_SAMPLING_INTERVAL_BYTES',
+  /** Seconds between two refreshes of the reading's allocation sites; the constructs leave it at ALLOCATION_SITES.refreshSeconds. */
+  allocationSitesRefreshSeconds: 'HEAPWATCH_ALLOCATION_SITES_REFRESH_SECONDS',
 } as const;
 
 /**
@@ -211,8 +228,8 @@ export type GcKind = 'major' | 'minor' | 'incremental' | 'weakcb';
  * SHARED_DIR/AGENT_READING_FILE, after every check:  AgentReading (the sidecar polls it)
  * SHARED_DIR/AGENT_SOCKET, newline-delimited JSON, one object per line; the agent listens,
  * the sidecar connects (and reconnects):
- *   sidecar -> agent, on an admin request:            SnapshotRequest
- *   agent -> sidecar, when the snapshot is done:      SnapshotResult
+ *   sidecar -> agent, on an admin request:            SnapshotRequest (kind: heap snapshot or allocation profile)
+ *   agent -> sidecar, when the file is written:       SnapshotResult
  *
  * Readings are a file, not socket lines, because the socket's writes share Node's stream code
  * with the app's own responses and cost the app CPU on every write (src/agent/reading.ts).
@@ -253,12 +270,36 @@ export interface AgentReading {
   readonly livenessFailing: boolean;
   /** The container's memory limit in bytes as the agent sees it (Downward API), or null. */
   readonly containerMemoryLimit: number | null;
+  /**
+   * The top live allocation sites from the allocation profile, largest first, refreshed at most
+   * every ALLOCATION_SITES.refreshSeconds; absent when the profiler is off or has not read yet.
+   */
+  readonly allocationSites?: readonly AllocationSite[];
+  /** All sampled live bytes of the same profile (the sites' shares are of this); with allocationSites. */
+  readonly allocationSampledBytes?: number;
 }
+
+/** One allocation site: where the sampled live heap was allocated. */
+export interface AllocationSite {
+  /** The function's name, "(anonymous)" when it has none; at most ALLOCATION_SITES.labelMaxChars. */
+  readonly function: string;
+  /** file:line of the function, relative to the app's working directory; at most ALLOCATION_SITES.labelMaxChars. */
+  readonly location: string;
+  /** Sampled live bytes allocated there. */
+  readonly bytes: number;
+  /** bytes / all sampled live bytes, 0..1. */
+  readonly share: number;
+}
+
+/** What a socket request asks the agent to write. */
+export type CaptureKind = 'snapshot' | 'profile';
 
 export interface SnapshotRequest {
   readonly type: 'snapshot';
   readonly id: string;
-  /** File name inside SHARED_DIR/SNAPSHOT_SUBDIR, chosen and validated by the sidecar. */
+  /** A heap snapshot (SNAPSHOT_SUBDIR, the default when absent) or an allocation profile (PROFILE_SUBDIR). */
+  readonly kind?: CaptureKind;
+  /** File name inside that folder, chosen and validated by the sidecar. */
   readonly file: string;
 }
 
@@ -269,7 +310,7 @@ export interface SnapshotResult {
   readonly file?: string;
   readonly bytes?: number;
   readonly durationMs?: number;
-  /** Why it was refused or failed: "no-headroom", "busy", "too-slow" or "error". */
+  /** Why it was refused or failed: "no-headroom", "busy", "too-slow", "disabled" (no profiler) or "error". */
   readonly reason?: string;
   readonly message?: string;
 }
@@ -288,4 +329,6 @@ export interface RestartMarker {
   readonly heapLimit: number;
   /** The pre-restart snapshot's file name in SNAPSHOT_SUBDIR, or null when there was no room. */
   readonly snapshot: string | null;
+  /** The pre-restart allocation profile's file name in PROFILE_SUBDIR, or null when the profiler is off. */
+  readonly profile: string | null;
 }

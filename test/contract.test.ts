@@ -10,8 +10,8 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { DEFAULT_CONFIG } from '../src/config';
 import {
-  AGENT_ACTIVE_PID_ENV, AGENT_ENV, AGENT_READING_FILE, AGENT_SOCKET, GC_BUCKETS_SECONDS, INSPECTOR_PORT, livenessToleranceSeconds,
-  RESTART_MARKER, RESTART_REASONS, SHARED_DIR, SNAPSHOT_SUBDIR,
+  AGENT_ACTIVE_PID_ENV, AGENT_ENV, AGENT_READING_FILE, AGENT_SOCKET, ALLOCATION_SITES, GC_BUCKETS_SECONDS, INSPECTOR_PORT, livenessToleranceSeconds,
+  PROFILE_SUBDIR, RESTART_MARKER, RESTART_REASONS, SHARED_DIR, SNAPSHOT_SUBDIR,
 } from '../src/contract';
 import { agentBundle } from './support/agent-bundle';
 import { REPO_ROOT } from './support/repo-root';
@@ -36,7 +36,7 @@ describe('agent <-> contract', () => {
   });
 
   it('uses the contract file names in the shared volume', () => {
-    assert.deepEqual(agent.FILES, { socket: AGENT_SOCKET, reading: AGENT_READING_FILE, snapshots: SNAPSHOT_SUBDIR, restartMarker: RESTART_MARKER });
+    assert.deepEqual(agent.FILES, { socket: AGENT_SOCKET, reading: AGENT_READING_FILE, snapshots: SNAPSHOT_SUBDIR, profiles: PROFILE_SUBDIR, restartMarker: RESTART_MARKER });
   });
 
   it('uses the contract GC buckets, restart reason and inspector port', () => {
@@ -59,6 +59,9 @@ describe('agent <-> contract', () => {
       snapshotBeforeRestart: h.snapshotBeforeRestart,
       containerMemoryLimitBytes: null,
       livenessToleranceSeconds: livenessToleranceSeconds(),
+      allocationProfile: h.allocationProfile.enabled,
+      allocationSamplingIntervalBytes: h.allocationProfile.samplingIntervalBytes,
+      allocationSitesRefreshSeconds: ALLOCATION_SITES.refreshSeconds,
     });
   });
 

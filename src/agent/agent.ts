@@ -5,6 +5,7 @@
  * promise to the app: a fault anywhere disables the agent once and never reaches the app.
  */
 import * as v8 from 'node:v8';
+import { AllocationProfiler } from './allocation-profile';
 import { GcForcer } from './forced-gc';
 import { GcRecorder } from './gc-recorder';
 import { EventLoopLag } from './event-loop-lag';
@@ -43,6 +44,7 @@ export class Agent {
   private readonly gcForcer = new GcForcer();
   private readonly lag = new EventLoopLag();
   private readonly snapshots: Snapshots;
+  private readonly profiler: AllocationProfiler;
   private readonly readingFile: ReadingFile;
   private readonly socket: AgentSocket;
   private readonly readingSources: ReadingSources;
@@ -57,10 +59,11 @@ export class Agent {
   constructor(private readonly settings: AgentSettings, private readonly state: AgentState) {
     this.streak = new Streak(settings);
     this.snapshots = new Snapshots(settings);
+    this.profiler = new AllocationProfiler(settings);
     this.readingFile = new ReadingFile(settings.dir);
-    this.socket = new AgentSocket(settings.dir, this.snapshots, this.guard, () => this.readingFile.write());
+    this.socket = new AgentSocket(settings.dir, this.snapshots, this.profiler, this.guard, () => this.readingFile.write());
     this.readingSources = {
-      startTime: this.startTime, streak: this.streak, gcRecorder: this.gcRecorder, gcForcer: this.gcForcer, containerMemoryLimit: memoryLimit(settings),
+      startTime: this.startTime, streak: this.streak, gcRecorder: this.gcRecorder, gcForcer: this.gcForcer, containerMemoryLimit: memoryLimit(settings), profiler: this.profiler,
     };
   }
 
@@ -74,6 +77,7 @@ export class Agent {
       logOnce('gc-observer', 'warn', 'GC pauses are not recorded: a gc PerformanceObserver does not work here', { error: errorText(err) });
     }
     this.lag.start();
+    this.profiler.start();
     startLivenessServer(this.settings.livenessPort, () => ({
       livenessFailing: this.streak.livenessFailing, disabled: this.disabled, streak: this.streak.streak, checks: this.streak.checks, ratio: this.lastRatio,
     }));
@@ -90,7 +94,7 @@ export class Agent {
     log('info', 'heapwatch agent watching this process', {
       intervalSeconds: s.checkIntervalSeconds, highRatio: s.highRatio, ratioBasis: s.ratioBasis,
       streakAlertChecks: s.streakAlertChecks, livenessFailChecks: s.livenessFailChecks,
-      livenessPort: s.livenessPort, dir: s.dir, nodeVersion: process.version,
+      livenessPort: s.livenessPort, dir: s.dir, nodeVersion: process.version, allocationProfile: this.profiler.running,
     });
   }
 
@@ -105,6 +109,7 @@ export class Agent {
       if (this.interval) clearInterval(this.interval);
       this.gcRecorder.stop();
       this.lag.stop();
+      this.profiler.stop();
       this.socket.close();
     } catch {
       // Best effort.
@@ -134,6 +139,7 @@ export class Agent {
     const finish = (stillHigh: boolean) => {
       this.checking = false;
       this.decideLiveness(stillHigh, s, ratio);
+      this.profiler.refreshSites();
       const reading = buildReading(this.readingSources, s, ratio, totalRatio, this.lag.takeP99Seconds());
       this.readingFile.update(reading, this.socket.publishing());
     };
@@ -167,7 +173,7 @@ export class Agent {
     if (change === 'started-failing') {
       if (!this.markerWritten) {
         this.markerWritten = true;
-        writeRestartMarker(this.settings, this.snapshots, this.startTime, streak, s, ratio);
+        writeRestartMarker(this.settings, this.snapshots, this.profiler, this.startTime, streak, s, ratio);
       }
       const gcNote = this.gcForcer.count > 0 ? ' and a forced GC' : '';
       log('error', `Liveness failing: heap still above ${pct(this.settings.highRatio)} after ${streak} consecutive high checks${gcNote}; the kubelet will restart the app`, { streak, ratio: round4(ratio), forcedGc: this.gcForcer.count });

@@ -2,8 +2,8 @@
  * Forced GC: global.gc when the app runs with --expose-gc, else an in-process inspector
  * session (no port, no flag). Both report the heap used before and after.
  */
-import type * as Inspector from 'node:inspector';
 import * as v8 from 'node:v8';
+import { closeSessionSoon, inspectorAvailable, openSession } from './inspector-session';
 import { errorText, log, logOnce } from './log';
 
 export type ForcedGcMethod = 'global.gc' | 'inspector';
@@ -14,21 +14,12 @@ export class GcForcer {
   /** Heap used before the last forced GC minus after it, never negative. */
   lastReclaimedBytes = 0;
   private method: ForcedGcMethod | null = null;
-  /** null: not loaded yet; false: unusable (Node built without it, or it failed). */
-  private inspector: typeof Inspector | null | false = null;
+  /** False once a forced GC through the inspector failed. */
+  private inspectorWorks = true;
 
   available(): boolean {
     if (typeof globalGc() === 'function') return true;
-    if (this.inspector === null) {
-      try {
-        // Loaded on first use only: most apps never need a forced GC.
-        const inspector = require('node:inspector') as typeof Inspector;
-        this.inspector = typeof inspector.Session === 'function' ? inspector : false;
-      } catch {
-        this.inspector = false; // Node built without the inspector.
-      }
-    }
-    return this.inspector !== false;
+    return this.inspectorWorks && inspectorAvailable();
   }
 
   /** Runs one full GC and calls done(usedAfter), or done(null) when none could run. */
@@ -47,27 +38,18 @@ export class GcForcer {
       finish();
       return;
     }
-    if (!this.available() || this.inspector === null || this.inspector === false) {
+    const session = this.available() ? openSession() : null;
+    if (session === null) {
       done(null);
       return;
     }
     this.announce('inspector', 'Forcing garbage collection through an in-process inspector session (no port opened)');
-    const session = new this.inspector.Session();
-    session.connect();
-    // In-process sessions answer asynchronously; the GC has run when the callback comes.
+    // The GC has run when the callback comes.
     session.post('HeapProfiler.collectGarbage', (err: Error | null) => {
-      // Disconnecting inside the session's own callback deadlocks the event loop (Node 20
-      // and 24): close it once the dispatch has returned.
-      setImmediate(() => {
-        try {
-          session.disconnect();
-        } catch {
-          // Already closed.
-        }
-      });
+      closeSessionSoon(session);
       if (err) {
         logOnce('gc:inspector', 'warn', 'Forced GC through the inspector failed; deciding liveness without it', { error: errorText(err) });
-        this.inspector = false;
+        this.inspectorWorks = false;
         done(null);
       } else {
         finish();

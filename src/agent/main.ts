@@ -13,7 +13,7 @@
  * ask a process whether (and why not) it is watched.
  */
 import {
-  AGENT_ACTIVE_PID_ENV, AGENT_ENV, AGENT_READING_FILE, AGENT_SOCKET, GC_BUCKETS_SECONDS, INSPECTOR_PORT, RESTART_MARKER, RESTART_REASONS, SNAPSHOT_SUBDIR,
+  AGENT_ACTIVE_PID_ENV, AGENT_ENV, AGENT_READING_FILE, AGENT_SOCKET, GC_BUCKETS_SECONDS, INSPECTOR_PORT, PROFILE_SUBDIR, RESTART_MARKER, RESTART_REASONS, SNAPSHOT_SUBDIR,
 } from '../contract';
 import type { AgentState } from './agent';
 import { errorText, logOnce } from './log';
@@ -51,7 +51,7 @@ main();
  */
 export const ENV = AGENT_ENV;
 export const ACTIVE_PID_ENV = AGENT_ACTIVE_PID_ENV;
-export const FILES = { socket: AGENT_SOCKET, reading: AGENT_READING_FILE, snapshots: SNAPSHOT_SUBDIR, restartMarker: RESTART_MARKER };
+export const FILES = { socket: AGENT_SOCKET, reading: AGENT_READING_FILE, snapshots: SNAPSHOT_SUBDIR, profiles: PROFILE_SUBDIR, restartMarker: RESTART_MARKER };
 export const RESTART_REASON = RESTART_REASONS.heapStreak;
 export { DEFAULTS, GC_BUCKETS_SECONDS, INSPECTOR_PORT };
 export { SNAPSHOT_MODEL } from './snapshot-model';

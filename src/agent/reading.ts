@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AGENT_READING_FILE, AgentReading } from '../contract';
+import { AllocationProfiler } from './allocation-profile';
 import { GcForcer } from './forced-gc';
 import { GcRecorder } from './gc-recorder';
 import { errorCode, errorText, logOnce } from './log';
@@ -21,9 +22,11 @@ export interface ReadingSources {
   readonly gcRecorder: GcRecorder;
   readonly gcForcer: GcForcer;
   readonly containerMemoryLimit: number | null;
+  readonly profiler: AllocationProfiler;
 }
 
 export function buildReading(src: ReadingSources, s: HeapSample, ratio: number, totalRatio: number, eventLoopLagP99: number): AgentReading {
+  const top = src.profiler.top;
   return {
     type: 'reading',
     pid: process.pid,
@@ -46,6 +49,7 @@ export function buildReading(src: ReadingSources, s: HeapSample, ratio: number, 
     forcedGc: { count: src.gcForcer.count, lastReclaimedBytes: src.gcForcer.lastReclaimedBytes },
     livenessFailing: src.streak.livenessFailing,
     containerMemoryLimit: src.containerMemoryLimit,
+    ...(top === undefined ? {} : { allocationSites: top.sites, allocationSampledBytes: top.sampledBytes }),
   };
 }
 

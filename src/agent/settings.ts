@@ -3,8 +3,8 @@
  * is logged once, naming the variable, the value and what is allowed, and the default is used:
  * a typo must not take the app down.
  */
-import { DEFAULT_CONFIG } from '../config/defaults';
-import { AGENT_ENV, INSPECTOR_PORT, livenessToleranceSeconds, SHARED_DIR } from '../contract';
+import { DEFAULT_CONFIG, SAMPLING_INTERVAL_BYTES_RANGE } from '../config/defaults';
+import { AGENT_ENV, ALLOCATION_SITES, INSPECTOR_PORT, livenessToleranceSeconds, SHARED_DIR } from '../contract';
 import { logOnce } from './log';
 
 export type RatioBasis = 'limit' | 'total';
@@ -22,6 +22,12 @@ export interface AgentSettings {
   /** null: unknown (the agent then asks the cgroup). */
   readonly containerMemoryLimitBytes: number | null;
   readonly livenessToleranceSeconds: number;
+  /** The live allocation profile (V8's sampling heap profiler) runs. */
+  readonly allocationProfile: boolean;
+  /** Its mean bytes between two samples. */
+  readonly allocationSamplingIntervalBytes: number;
+  /** Seconds between two refreshes of the reading's top allocation sites. */
+  readonly allocationSitesRefreshSeconds: number;
 }
 
 /** The config's defaults (src/config/defaults.ts), for a process started without the constructs' env. */
@@ -37,6 +43,9 @@ export const DEFAULTS: AgentSettings = {
   snapshotBeforeRestart: DEFAULT_CONFIG.heap.snapshotBeforeRestart,
   containerMemoryLimitBytes: null,
   livenessToleranceSeconds: livenessToleranceSeconds(),
+  allocationProfile: DEFAULT_CONFIG.heap.allocationProfile.enabled,
+  allocationSamplingIntervalBytes: DEFAULT_CONFIG.heap.allocationProfile.samplingIntervalBytes,
+  allocationSitesRefreshSeconds: ALLOCATION_SITES.refreshSeconds,
 };
 
 /**
@@ -76,6 +85,15 @@ const RULES: { readonly [K in keyof AgentSettings]: Rule<AgentSettings[K]> } = {
   snapshotBeforeRestart: { parse: (raw) => BOOLEANS.get(raw.toLowerCase()), allowed: '"true" or "false"' },
   containerMemoryLimitBytes: { parse: int((n) => n > 0), allowed: 'a positive integer number of bytes (unset when unknown)' },
   livenessToleranceSeconds: { parse: num((n) => n > 0), allowed: 'a positive number of seconds' },
+  allocationProfile: { parse: (raw) => BOOLEANS.get(raw.toLowerCase()), allowed: '"true" or "false"' },
+  allocationSamplingIntervalBytes: {
+    parse: int((n) => n >= SAMPLING_INTERVAL_BYTES_RANGE.min && n <= SAMPLING_INTERVAL_BYTES_RANGE.max),
+    allowed: `an integer number of bytes from ${SAMPLING_INTERVAL_BYTES_RANGE.min} to ${SAMPLING_INTERVAL_BYTES_RANGE.max}`,
+  },
+  allocationSitesRefreshSeconds: {
+    parse: num((n) => n >= MIN_INTERVAL_SECONDS && n <= 86400),
+    allowed: `a number of seconds from ${MIN_INTERVAL_SECONDS} to 86400 (the constructs leave it at ${ALLOCATION_SITES.refreshSeconds}; smaller values are for tests)`,
+  },
 };
 
 function readOne<K extends keyof AgentSettings>(env: NodeJS.ProcessEnv, key: K): AgentSettings[K] {

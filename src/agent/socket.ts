@@ -1,6 +1,6 @@
 /**
  * The agent's unix socket in the shared volume: the sidecar connects and asks for heap
- * snapshots (SnapshotRequest), the agent answers when done (SnapshotResult), one JSON object
+ * snapshots or allocation profiles (SnapshotRequest), the agent answers when done (SnapshotResult), one JSON object
  * per line. Whoever listens on it owns the shared volume: only the owner writes the reading
  * file, so one watched process per pod publishes.
  */
@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { AGENT_SOCKET, SnapshotRequest, SnapshotResult } from '../contract';
+import { AllocationProfiler, PROFILE_FILE } from './allocation-profile';
 import { errorCode, errorText, log, logOnce } from './log';
 import { sampleHeap } from './sample';
 import { SNAPSHOT_FILE, Snapshots } from './snapshots';
@@ -29,7 +30,7 @@ export class AgentSocket {
    * @param onListening called once the socket listens (the reading file is then written)
    * @param guard wraps every callback so a fault disables the agent
    */
-  constructor(dir: string, private readonly snapshots: Snapshots, private readonly guard: Guard, private readonly onListening: () => void) {
+  constructor(dir: string, private readonly snapshots: Snapshots, private readonly profiler: AllocationProfiler, private readonly guard: Guard, private readonly onListening: () => void) {
     this.path = path.join(dir, AGENT_SOCKET);
   }
 
@@ -166,6 +167,10 @@ export class AgentSocket {
     if (id === null) {
       return reply({ ok: false, reason: 'error', message: `'id' (${JSON.stringify(msg.id)}) must be a string of 1 to 200 characters` });
     }
+    if (msg.kind === 'profile') return this.onProfileRequest(id, msg.file, reply);
+    if (msg.kind !== undefined && msg.kind !== 'snapshot') {
+      return reply({ ok: false, reason: 'error', message: `'kind' (${JSON.stringify(msg.kind)}) must be "snapshot" or "profile"` });
+    }
     const file = msg.file;
     if (typeof file !== 'string' || !SNAPSHOT_FILE.test(file)) {
       return reply({ ok: false, reason: 'error', message: `'file' (${JSON.stringify(file)}) must be a plain file name (letters, digits, ".", "_", "-", no path separators) ending in .heapsnapshot` });
@@ -195,5 +200,22 @@ export class AgentSocket {
       }
     }));
     return undefined;
+  }
+
+  /** Reading and writing a profile takes milliseconds: done at once, never busy. */
+  private onProfileRequest(id: string, file: unknown, reply: (body: ResultBody) => void): void {
+    if (typeof file !== 'string' || !PROFILE_FILE.test(file)) {
+      return reply({ ok: false, reason: 'error', message: `'file' (${JSON.stringify(file)}) must be a plain file name (letters, digits, ".", "_", "-", no path separators) ending in .heapprofile` });
+    }
+    if (!this.profiler.running) return reply({ ok: false, reason: 'disabled', message: 'the live allocation profile is off or failed in this process' });
+    try {
+      const written = this.profiler.write(file);
+      if (written === null) return reply({ ok: false, reason: 'disabled', message: 'the live allocation profile failed in this process' });
+      log('info', 'Allocation profile written', { id, file: written.file, bytes: written.bytes, durationMs: written.durationMs });
+      return reply({ ok: true, ...written });
+    } catch (err) {
+      log('warn', 'Allocation profile failed', { id, error: errorText(err) });
+      return reply({ ok: false, reason: 'error', message: errorText(err) });
+    }
   }
 }

@@ -28,6 +28,8 @@ export function agentEnv(c: ResolvedConfig): k8s.EnvVar[] {
     value(AGENT_ENV.startupGraceSeconds, h.startupGraceSeconds),
     value(AGENT_ENV.snapshotBeforeRestart, h.snapshotBeforeRestart),
     value(AGENT_ENV.livenessToleranceSeconds, livenessToleranceSeconds()),
+    value(AGENT_ENV.allocationProfile, h.allocationProfile.enabled),
+    value(AGENT_ENV.allocationSamplingIntervalBytes, h.allocationProfile.samplingIntervalBytes),
     appMemoryLimit(AGENT_ENV.containerMemoryLimitBytes),
   ];
 }

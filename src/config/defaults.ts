@@ -24,6 +24,7 @@ export const DEFAULT_CONFIG: HeapwatchConfig = {
     oldSpaceLimitRatio: 0.75,
     maxSemiSpaceMiB: undefined,
     snapshotBeforeRestart: true,
+    allocationProfile: { enabled: true, samplingIntervalBytes: 524288 },
   },
   app: {
     name: 'sample-app',
@@ -107,3 +108,6 @@ export const DEFAULT_CONFIG: HeapwatchConfig = {
     resources: { cpuRequest: '20m', cpuLimit: '200m', memoryRequest: '64Mi', memoryLimit: '128Mi' },
   },
 };
+
+/** heap.allocationProfile.samplingIntervalBytes allowed: 1 KiB (a sample every few objects) to 64 MiB (a handful per heap). */
+export const SAMPLING_INTERVAL_BYTES_RANGE = { min: 1024, max: 64 * 1024 * 1024 } as const;

@@ -150,6 +150,27 @@ export interface HeapConfig {
    * @default true
    */
   readonly snapshotBeforeRestart: boolean;
+  /**
+   * The live allocation profile: which code allocated the heap that is still live, from V8's
+   * sampling heap profiler, named on the page and kept before a restart.
+   */
+  readonly allocationProfile: AllocationProfileConfig;
+}
+
+/** V8's sampling heap profiler in the watched process (its measured cost: the README's Benchmarks). */
+export interface AllocationProfileConfig {
+  /**
+   * Run it: heapwatch_heap_allocation_site_bytes, the top site in the heap alerts' messages,
+   * /admin/heap-profiles and a profile before every heap-streak restart.
+   * @default true
+   */
+  readonly enabled: boolean;
+  /**
+   * Mean bytes allocated between two samples, 1024 to 67108864. Smaller sees smaller leaks
+   * sooner and costs more CPU and memory; at 512 KiB a 440 MiB leak keeps about 720 samples.
+   * @default 524288 (512 KiB)
+   */
+  readonly samplingIntervalBytes: number;
 }
 
 /** CPU and memory for one container. */

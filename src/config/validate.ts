@@ -1,3 +1,4 @@
+import { SAMPLING_INTERVAL_BYTES_RANGE } from './defaults';
 import { derive } from './derive';
 import { DURATION_FORMS, parseDuration } from './duration';
 import { parseQuantity, QUANTITY_FORMS } from './quantity';
@@ -79,6 +80,13 @@ export function validateConfig(c: HeapwatchConfig): string[] {
     `must be one of ${Object.values(HeapRatioBasis).map((v) => show(v)).join(', ')}`);
   check(Number.isFinite(h.oldSpaceLimitRatio) && h.oldSpaceLimitRatio >= 0.25 && h.oldSpaceLimitRatio <= 0.9,
     'heap.oldSpaceLimitRatio', h.oldSpaceLimitRatio, 'must be a number from 0.25 to 0.9 (the rest of the container limit is for new space, code and native memory)');
+
+  const ap = h.allocationProfile;
+  check(typeof ap === 'object' && ap !== null, 'heap.allocationProfile', ap, 'must be an object { enabled, samplingIntervalBytes }');
+  if (typeof ap === 'object' && ap !== null) {
+    check(typeof ap.enabled === 'boolean', 'heap.allocationProfile.enabled', ap.enabled, 'must be true or false');
+    integer('heap.allocationProfile.samplingIntervalBytes', ap.samplingIntervalBytes, SAMPLING_INTERVAL_BYTES_RANGE.min, SAMPLING_INTERVAL_BYTES_RANGE.max);
+  }
 
   // app
   const a = c.app;

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
-import { AgentReading, SnapshotRequest, SnapshotResult } from '../contract';
+import { AgentReading, CaptureKind, SnapshotRequest, SnapshotResult } from '../contract';
 import { parseAgentLine } from './agent-messages';
 import { LineSplitter } from './line-splitter';
 
@@ -85,11 +85,11 @@ export class AgentClient {
     this.pollTimer.unref();
   }
 
-  /** Sends a snapshot request and resolves with the agent's result, or rejects on timeout or disconnect. */
-  requestSnapshot(file: string, timeoutMs: number): Promise<SnapshotResult> {
+  /** Sends a snapshot (or profile) request and resolves with the agent's result, or rejects on timeout or disconnect. */
+  requestSnapshot(file: string, timeoutMs: number, kind: CaptureKind = 'snapshot'): Promise<SnapshotResult> {
     const socket = this.socket;
     if (!socket || !this.connectedFlag) return Promise.reject(new Error('agent not connected'));
-    const request: SnapshotRequest = { type: 'snapshot', id: randomUUID(), file };
+    const request: SnapshotRequest = { type: 'snapshot', id: randomUUID(), kind, file };
     return new Promise<SnapshotResult>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(request.id);

@@ -3,7 +3,7 @@
  * else sees it: a reading with a missing or non-finite number would otherwise become a NaN
  * sample or a false restart.
  */
-import { AgentReading, GC_BUCKETS_SECONDS, SnapshotResult } from '../contract';
+import { AgentReading, ALLOCATION_SITES, GC_BUCKETS_SECONDS, SnapshotResult } from '../contract';
 
 export type AgentMessage = { kind: 'reading'; reading: AgentReading } | { kind: 'snapshot-result'; result: SnapshotResult };
 
@@ -44,6 +44,11 @@ function readingProblem(o: Record<string, unknown>): string | undefined {
   if (typeof o.livenessFailing !== 'boolean') return 'reading.livenessFailing is not a boolean';
   const gc = o.forcedGc as Record<string, unknown> | null;
   if (typeof gc !== 'object' || gc === null || !isNum(gc.count) || !isNum(gc.lastReclaimedBytes)) return 'reading.forcedGc is invalid';
+  if (o.allocationSites !== undefined) {
+    const why = sitesProblem(o.allocationSites);
+    if (why !== undefined) return why;
+    if (!isNum(o.allocationSampledBytes)) return 'reading.allocationSampledBytes is not a number (it comes with allocationSites)';
+  }
   if (typeof o.gc !== 'object' || o.gc === null) return 'reading.gc is not an object';
   for (const [kind, h] of Object.entries(o.gc as Record<string, unknown>)) {
     const hist = h as Record<string, unknown> | null;
@@ -52,6 +57,18 @@ function readingProblem(o: Record<string, unknown>): string | undefined {
     const b = hist.buckets;
     if (!Array.isArray(b) || b.length !== GC_BUCKETS_SECONDS.length || !b.every(isNum)) {
       return `reading.gc.${kind}.buckets must be ${GC_BUCKETS_SECONDS.length} numbers (one per GC_BUCKETS_SECONDS)`;
+    }
+  }
+  return undefined;
+}
+
+/** At most ALLOCATION_SITES.max sites with bounded labels: each one is a series on /metrics. */
+function sitesProblem(sites: unknown): string | undefined {
+  if (!Array.isArray(sites) || sites.length > ALLOCATION_SITES.max) return `reading.allocationSites must be a list of at most ${ALLOCATION_SITES.max} sites`;
+  const label = (v: unknown) => typeof v === 'string' && v.length > 0 && v.length <= ALLOCATION_SITES.labelMaxChars;
+  for (const s of sites as Array<Record<string, unknown> | null>) {
+    if (typeof s !== 'object' || s === null || !label(s.function) || !label(s.location) || !isNum(s.bytes) || !isNum(s.share)) {
+      return `reading.allocationSites has an invalid site (function and location: 1 to ${ALLOCATION_SITES.labelMaxChars} characters; bytes and share: numbers)`;
     }
   }
   return undefined;

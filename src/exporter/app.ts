@@ -3,14 +3,14 @@
  * never listens (main.ts does), so tests and the bench run it as it ships.
  */
 import express, { NextFunction, Request, Response } from 'express';
-import { ADMIN_BASE } from './admin-api';
+import { ADMIN_PREFIX } from './admin-api';
 
 export interface AppDeps {
   /** The whole /metrics body. */
   readonly metrics: () => Promise<string>;
   /** True once metrics can be served, false again while shutting down. */
   readonly ready: () => boolean;
-  /** The admin heap-snapshot API, mounted at ADMIN_BASE. */
+  /** The admin API (heap snapshots and allocation profiles), mounted at ADMIN_PREFIX. */
   readonly admin: express.Router;
 }
 
@@ -34,7 +34,7 @@ export function createApp(deps: AppDeps): express.Express {
     const ready = deps.ready();
     res.status(ready ? 200 : 503).type('text/plain').send(ready ? 'ready\n' : 'not ready\n');
   });
-  app.use(ADMIN_BASE, deps.admin);
+  app.use(ADMIN_PREFIX, deps.admin);
 
   app.use((_req: Request, res: Response) => {
     res.status(404).json({ error: 'not found' });

@@ -10,6 +10,7 @@ export interface AuditEntry {
   readonly remote?: string;
   readonly durationMs: number;
   readonly snapshot?: string;
+  readonly profile?: string;
 }
 
 export type AuditSink = (line: string) => void;
@@ -25,5 +26,6 @@ export function auditLine(entry: AuditEntry, now = new Date()): string {
     remote: entry.remote,
     durationMs: Math.round(entry.durationMs * 10) / 10,
     snapshot: entry.snapshot,
+    profile: entry.profile,
   });
 }

@@ -6,9 +6,9 @@
  */
 import * as path from 'node:path';
 import type express from 'express';
-import { AGENT_READING_FILE, AGENT_SOCKET, AgentReading, EXPORTER_ENV, SNAPSHOT_SUBDIR } from '../contract';
+import { AGENT_READING_FILE, AGENT_SOCKET, AgentReading, EXPORTER_ENV, PROFILE_SUBDIR, SNAPSHOT_SUBDIR } from '../contract';
 import { AgentClient } from './agent-client';
-import { createAdminRouter, SnapshotTaker } from './admin-api';
+import { createAdminRouter, PROFILE_ROOM_BYTES, SNAPSHOT_ROOM_FACTOR, SnapshotTaker } from './admin-api';
 import { createApp } from './app';
 import { ExporterSettings } from './env';
 import { mergeExpositions } from './exposition';
@@ -17,7 +17,7 @@ import { createExporterMetrics } from './metrics';
 import { OtelMetrics, OtelSetup, startOtel } from './otel';
 import { RestartTracker } from './restarts';
 import { registerScrapeRatios, ScrapeSource } from './scrape-source';
-import { SnapshotStore } from './snapshot-store';
+import { EXTENSIONS, SnapshotStore } from './snapshot-store';
 import { TokenFile } from './token';
 
 export interface Exporter {
@@ -88,23 +88,36 @@ export function createExporter(s: ExporterSettings, deps: ExporterDeps = {}): Ex
     scrape.start();
   }
 
-  const store = new SnapshotStore(s.dir, SNAPSHOT_SUBDIR, s.snapshotVolumeLimitBytes);
   const taker: SnapshotTaker = {
     availability: () => {
       if (!agent) return { ok: false, why: `${EXPORTER_ENV.source}=scrape has no agent to take snapshots` };
       const r = fresh();
       return r ? { ok: true, heapUsed: r.heapUsed } : { ok: false, why: 'the agent is not connected or its last reading is stale' };
     },
-    take: (file, timeoutMs) => agent!.requestSnapshot(file, timeoutMs),
+    take: (kind, file, timeoutMs) => agent!.requestSnapshot(file, timeoutMs, kind),
   };
   const admin = createAdminRouter({
     token: new TokenFile(s.tokenFile),
-    store,
     taker,
-    snapshots: metrics.snapshots,
     audit: log,
-    maxKept: s.snapshotMaxKept,
-    cooldownSeconds: s.snapshotCooldownSeconds,
+    snapshot: {
+      store: new SnapshotStore(s.dir, SNAPSHOT_SUBDIR, s.snapshotVolumeLimitBytes),
+      counter: metrics.snapshots,
+      maxKept: s.snapshotMaxKept,
+      cooldownSeconds: s.snapshotCooldownSeconds,
+      roomBytes: (heapUsed) => heapUsed * SNAPSHOT_ROOM_FACTOR,
+      timeoutMs: 120_000,
+    },
+    // Profiles are pruned like snapshots; a profile blocks the app for milliseconds, so it
+    // has no cooldown beyond one at a time.
+    profile: {
+      store: new SnapshotStore(s.dir, PROFILE_SUBDIR, s.snapshotVolumeLimitBytes, EXTENSIONS.profile),
+      counter: metrics.profiles,
+      maxKept: s.snapshotMaxKept,
+      cooldownSeconds: 0,
+      roomBytes: () => PROFILE_ROOM_BYTES,
+      timeoutMs: 30_000,
+    },
   });
 
   const otel: OtelMetrics = startOtel({ refreshSeconds: s.checkIntervalSeconds, metricGroups: deps.hostMetricGroups }, deps.otelSetup);

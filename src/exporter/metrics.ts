@@ -24,6 +24,7 @@ export interface ExporterMetricsOptions {
 export interface ExporterMetrics {
   readonly registry: Registry;
   readonly snapshots: Counter<'outcome'>;
+  readonly profiles: Counter<'outcome'>;
   readonly rejectedLines: Counter;
 }
 
@@ -53,18 +54,18 @@ export function createExporterMetrics(options: ExporterMetricsOptions): Exporter
       return v === undefined ? [] : [{ value: v }];
     },
   });
-  const snapshots = new Counter({
-    name: METRICS.snapshots,
-    help: 'Heap snapshot requests by outcome (written, failed, refused).',
-    labelNames: ['outcome'],
-    registers: [registry],
-  });
-  for (const outcome of Object.values(SNAPSHOT_OUTCOMES)) snapshots.inc({ outcome }, 0);
+  const outcomes = (name: string, help: string) => {
+    const counter = new Counter({ name, help, labelNames: ['outcome'], registers: [registry] });
+    for (const outcome of Object.values(SNAPSHOT_OUTCOMES)) counter.inc({ outcome }, 0);
+    return counter;
+  };
+  const snapshots = outcomes(METRICS.snapshots, 'Heap snapshot requests by outcome (written, failed, refused).');
+  const profiles = outcomes(METRICS.heapProfiles, 'Allocation profile requests by outcome (written, failed, refused).');
   const rejectedLines = new Counter({
     name: `${EXPORTER_SELF_PREFIX}agent_lines_rejected_total`,
     help: 'Lines from the agent the sidecar dropped (socket lines or reading-file versions: bad JSON, bad shape, too long).',
     registers: [registry],
   });
   if (options.current) registerReadingMetrics(registry, options.current);
-  return { registry, snapshots, rejectedLines };
+  return { registry, snapshots, profiles, rejectedLines };
 }

@@ -58,4 +58,13 @@ export function registerReadingMetrics(registry: Registry, current: CurrentReadi
   single(registry, METRICS.livenessFailing, "1 while the agent's /livez answers 503.", (r) => (r.livenessFailing ? 1 : 0), current);
   single(registry, METRICS.forcedGcReclaimed, "Bytes the agent's last forced GC reclaimed.", (r) => r.forcedGc.lastReclaimedBytes, current);
   single(registry, METRICS.forcedGc, 'Forced GCs the heapwatch agent has run in the app process.', (r) => r.forcedGc.count, current, 'counter');
+  registerComputed(registry, {
+    name: METRICS.allocationSiteBytes,
+    help: "Sampled live heap bytes by the code that allocated them (V8's sampling heap profiler): the top sites, function and file:line.",
+    type: 'gauge',
+    // From the latest reading only: a site that left the top 5 has no series any more.
+    samples: () => (current()?.allocationSites ?? []).map((s) => ({ labels: { function: s.function, location: s.location }, value: s.bytes })),
+  });
+  single(registry, METRICS.allocationSampledBytes, 'All sampled live heap bytes of the allocation profile the sites come from (their shares are of this).',
+    (r) => r.allocationSampledBytes, current);
 }

@@ -1,6 +1,7 @@
 /** Alerts on the app container: close to its memory limit, OOM-killed, restarted by heapwatch. */
 import { derive, ResolvedConfig } from '../config';
 import { METRICS, RESTART_REASONS } from '../contract';
+import { topSiteTemplate } from './allocation-site';
 import { alertLinks } from './links';
 import { AlertingRule } from './model';
 import { BY_POD, KSM_CONTAINER, KSM_POD, num, percent, sidecar, watchedPods } from './promql';
@@ -55,7 +56,9 @@ export function containerAlerts(c: ResolvedConfig): AlertingRule[] {
           (d.livenessFailDuration === undefined
             ? `its heap stayed above ${percent(c.heap.highRatio)} and a forced GC did not bring it down (heap.livenessFailChecks is 0 now, so an older config made that restart). `
             : `its heap stayed above ${percent(c.heap.highRatio)} for ${c.heap.livenessFailChecks} checks (${d.livenessFailDuration}) and a forced GC did not bring it down. `) +
-          'A heap snapshot taken before the restart may be waiting in the sidecar.',
+          `${topSiteTemplate({ window: a.oomWindow, lead: 'Before the restart, ' })} ` +
+          'The allocation profile written before the restart (GET /admin/heap-profiles on the sidecar lists it: ' +
+          '...-prerestart.heapprofile) and maybe a heap snapshot are waiting in the sidecar; the runbook shows how to fetch them.',
         ...alertLinks(c, 'NodejsRestartedForHeap'),
       },
     },

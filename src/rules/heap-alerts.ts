@@ -1,6 +1,7 @@
 /** Alerts on the V8 heap itself: high usage, a high streak, a leak forecast and GC pressure. */
 import { derive, ResolvedConfig } from '../config';
 import { METRICS, RECORDS } from '../contract';
+import { topSiteTemplate } from './allocation-site';
 import { alertLinks } from './links';
 import { AlertingRule } from './model';
 import { BY_POD, heapRatioBasisText, heapRatioMetric, num, percent, seconds, sidecar } from './promql';
@@ -37,7 +38,7 @@ export function heapAlerts(c: ResolvedConfig): AlertingRule[] {
         summary: 'Node.js heap has stayed high for a sustained streak: service restart recommended.',
         description: `${WHERE} (app {{ $labels.app }}) has had {{ $value }} consecutive heap checks above ${high} of ${basis} ` +
           `(this alert fires at ${c.heap.streakAlertChecks} checks, ${d.streakAlertDuration} at one check every ${d.checkInterval}). ` +
-          `Service restart recommended; take a heap snapshot first. ${livenessNote}`,
+          `Service restart recommended; take a heap snapshot first. ${livenessNote} ${topSiteTemplate()}`,
         ...alertLinks(c, 'NodejsHeapHighStreak'),
       },
     },
@@ -63,7 +64,7 @@ export function heapAlerts(c: ResolvedConfig): AlertingRule[] {
       annotations: {
         summary: 'Node.js live heap is growing towards its limit: memory leak suspected.',
         description: `The live heap after GC of ${WHERE} (app {{ $labels.app }}) keeps growing: fitted over the last ${a.leakLookback}, ` +
-          `it is forecast to reach {{ $value | humanize1024 }}B within ${a.leakForecastHorizon}, at or above its V8 heap limit.`,
+          `it is forecast to reach {{ $value | humanize1024 }}B within ${a.leakForecastHorizon}, at or above its V8 heap limit. ${topSiteTemplate()}`,
         ...alertLinks(c, 'NodejsHeapLeakSuspected'),
       },
     },

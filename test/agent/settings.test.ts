@@ -10,11 +10,13 @@ describe('agent settings', () => {
       [AGENT_ENV.dir]: '/hw', [AGENT_ENV.checkIntervalSeconds]: '2.5', [AGENT_ENV.highRatio]: '0.9', [AGENT_ENV.ratioBasis]: 'total',
       [AGENT_ENV.streakAlertChecks]: '4', [AGENT_ENV.livenessFailChecks]: '0', [AGENT_ENV.livenessPort]: '9466',
       [AGENT_ENV.startupGraceSeconds]: '0', [AGENT_ENV.snapshotBeforeRestart]: 'FALSE', [AGENT_ENV.containerMemoryLimitBytes]: '1073741824',
-      [AGENT_ENV.livenessToleranceSeconds]: '20',
+      [AGENT_ENV.livenessToleranceSeconds]: '20', [AGENT_ENV.allocationProfile]: 'false', [AGENT_ENV.allocationSamplingIntervalBytes]: '65536',
+      [AGENT_ENV.allocationSitesRefreshSeconds]: '5',
     });
     assert.deepEqual(s, {
       dir: '/hw', checkIntervalSeconds: 2.5, highRatio: 0.9, ratioBasis: 'total', streakAlertChecks: 4, livenessFailChecks: 0, livenessPort: 9466,
       startupGraceSeconds: 0, snapshotBeforeRestart: false, containerMemoryLimitBytes: 1073741824, livenessToleranceSeconds: 20,
+      allocationProfile: false, allocationSamplingIntervalBytes: 65536, allocationSitesRefreshSeconds: 5,
     });
   });
 
@@ -26,6 +28,7 @@ describe('agent settings', () => {
     const s = readSettings({
       [AGENT_ENV.livenessPort]: String(INSPECTOR_PORT), [AGENT_ENV.highRatio]: '1.5', [AGENT_ENV.ratioBasis]: 'used',
       [AGENT_ENV.streakAlertChecks]: '2.5', [AGENT_ENV.checkIntervalSeconds]: '0.01', [AGENT_ENV.snapshotBeforeRestart]: 'yes',
+      [AGENT_ENV.allocationProfile]: 'on', [AGENT_ENV.allocationSamplingIntervalBytes]: '512',
     });
     assert.equal(s.livenessPort, DEFAULTS.livenessPort);
     assert.equal(s.highRatio, DEFAULTS.highRatio);
@@ -33,5 +36,7 @@ describe('agent settings', () => {
     assert.equal(s.streakAlertChecks, DEFAULTS.streakAlertChecks);
     assert.equal(s.checkIntervalSeconds, DEFAULTS.checkIntervalSeconds);
     assert.equal(s.snapshotBeforeRestart, DEFAULTS.snapshotBeforeRestart);
+    assert.equal(s.allocationProfile, DEFAULTS.allocationProfile);
+    assert.equal(s.allocationSamplingIntervalBytes, DEFAULTS.allocationSamplingIntervalBytes);
   });
 });

@@ -111,4 +111,32 @@ describe('dashboard queries evaluated by Prometheus', () => {
       ],
     }]);
   });
+
+  it('show the top 5 allocation sites of the selected pods as shares of each pod\'s sampled live heap', () => {
+    const site = (pod: string, fn: string, bytes: number) => ({
+      series: `heapwatch_heap_allocation_site_bytes${sidecar(pod, `,job="heapwatch-exporter",function="${fn}",location="src/${fn}.ts:1"`)}`, values: `${bytes}x5`,
+    });
+    const sampled = (pod: string, bytes: number) => ({ series: `heapwatch_heap_allocation_sampled_bytes${sidecar(pod, ',job="heapwatch-exporter"')}`, values: `${bytes}x5` });
+    run([{
+      interval: '1m',
+      input_series: [
+        site('sample-app-1', 'append', 610), site('sample-app-1', 'cache', 200), site('sample-app-1', 'parse', 50), sampled('sample-app-1', 1000),
+        site('sample-app-2', 'append', 300), site('sample-app-2', 'render', 100), site('sample-app-2', 'tiny', 10), sampled('sample-app-2', 400),
+        // Another app's pod in the same namespace is not selected.
+        { series: 'heapwatch_heap_allocation_site_bytes{namespace="default",app="other-app",pod="other-app-1",job="heapwatch-exporter",function="huge",location="x.js:1"}', values: '900x5' },
+        { series: 'heapwatch_heap_allocation_sampled_bytes{namespace="default",app="other-app",pod="other-app-1",job="heapwatch-exporter"}', values: '1000x5' },
+      ],
+      promql_expr_test: [{
+        expr: expr('Live heap by allocation site (top 5)'),
+        eval_time: '2m',
+        exp_samples: [
+          { labels: '{pod="sample-app-1",function="append",location="src/append.ts:1"}', value: 0.61 },
+          { labels: '{pod="sample-app-2",function="append",location="src/append.ts:1"}', value: 0.75 },
+          { labels: '{pod="sample-app-1",function="cache",location="src/cache.ts:1"}', value: 0.2 },
+          { labels: '{pod="sample-app-2",function="render",location="src/render.ts:1"}', value: 0.25 },
+          { labels: '{pod="sample-app-1",function="parse",location="src/parse.ts:1"}', value: 0.05 },
+        ],
+      }],
+    }]);
+  });
 });

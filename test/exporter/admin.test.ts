@@ -1,13 +1,13 @@
 /**
- * The admin heap-snapshot API: every refusal code, listing and download, path traversal,
- * the cap on kept files, the audit log. Snapshot replies the real agent cannot produce on
+ * The admin API for heap snapshots and allocation profiles: every refusal code, listing and
+ * download, path traversal, the cap on kept files, the audit log. Snapshot replies the real agent cannot produce on
  * demand (a failure, no headroom, a slow one) come from the scripted STAND-IN agent.
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { METRICS, SNAPSHOT_SUBDIR } from '../../src/contract';
+import { METRICS, PROFILE_SUBDIR, SNAPSHOT_SUBDIR } from '../../src/contract';
 import {
   auth, makeSharedDir, metricsText, request, Running, RunningExporter, startExporter, startScriptedAgent, TEST_TOKEN, value, waitFor,
 } from '../support/exporter-harness';
@@ -228,5 +228,99 @@ describe('admin API cooldown and volume room', () => {
     const r = await request(e.port, 'POST', BASE, auth());
     assert.equal(r.status, 503);
     assert.match(r.text, /shared volume has \d+ bytes free/);
+  });
+});
+
+describe('admin API: allocation profiles', () => {
+  const PROFILES = '/admin/heap-profiles';
+  const shared = makeSharedDir();
+  const running: Running[] = [];
+  let exporter: RunningExporter;
+  after(async () => {
+    for (const r of running) await r.stop();
+    fs.rmSync(shared.root, { recursive: true, force: true });
+  });
+
+  it('needs the token on every profile route, and answers 503 without an agent', async () => {
+    // A snapshot cooldown must not pace profiles: they block the app for milliseconds.
+    exporter = await startFor(shared, { HEAPWATCH_SNAPSHOT_COOLDOWN_SECONDS: '3600' });
+    running.push(exporter);
+    for (const [method, p, headers] of [['POST', PROFILES, {}], ['GET', PROFILES, auth('wrong-token')], ['GET', `${PROFILES}/heap-1.heapprofile`, {}]] as const) {
+      const r = await request(exporter.port, method, p, headers);
+      assert.equal(r.status, 401, `${method} ${p}`);
+      assert.match(String(r.headers['www-authenticate']), /^Bearer/);
+    }
+    const r = await request(exporter.port, 'POST', PROFILES, auth());
+    assert.equal(r.status, 503);
+    assert.match(r.text, /no allocation profile: the agent is not connected/);
+  });
+
+  it('takes, lists, prunes and streams profiles, in their own folder, the pre-restart one counted', async () => {
+    running.push(await startScriptedAgent({ dir: shared.dir, intervalMs: 200, snapshot: 'write' }));
+    await agentUp(exporter);
+    const dir = path.join(shared.dir, PROFILE_SUBDIR);
+    fs.mkdirSync(dir, { recursive: true });
+    const pre = 'heap-2026-01-01T00-00-00-000Z-7-prerestart.heapprofile';
+    fs.writeFileSync(path.join(dir, pre), '{"head":{}}');
+    fs.utimesSync(path.join(dir, pre), new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+    const names: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const r = await request(exporter.port, 'POST', PROFILES, auth());
+      assert.equal(r.status, 201, r.text);
+      const name = (JSON.parse(r.text) as { name: string }).name;
+      assert.match(name, /^heap-[0-9T-]+Z-[0-9a-f]{6}\.heapprofile$/);
+      names.push(name);
+    }
+    const list = JSON.parse((await request(exporter.port, 'GET', PROFILES, auth())).text) as { profiles: { name: string; bytes: number; createdAt: string }[]; maxKept: number };
+    assert.equal(list.maxKept, 2);
+    assert.deepEqual(list.profiles.map((p) => p.name).sort(), [...names].sort(), 'HEAPWATCH_SNAPSHOT_MAX_KEPT: the oldest (pre-restart) profile went first');
+    assert.ok(!fs.existsSync(path.join(dir, pre)));
+    assert.ok(list.profiles.every((p) => p.bytes > 0 && !Number.isNaN(Date.parse(p.createdAt))));
+    assert.ok(!fs.existsSync(path.join(shared.dir, SNAPSHOT_SUBDIR)) || fs.readdirSync(path.join(shared.dir, SNAPSHOT_SUBDIR)).length === 0, 'no snapshot written');
+    const dl = await request(exporter.port, 'GET', `${PROFILES}/${names[1]}`, auth());
+    assert.equal(dl.status, 200);
+    assert.equal(dl.text, fs.readFileSync(path.join(dir, names[1]), 'utf8'));
+    assert.equal(dl.headers['content-disposition'], `attachment; filename="${names[1]}"`);
+    const text = await metricsText(exporter.port);
+    assert.equal(value(text, METRICS.heapProfiles, '{outcome="written"}'), 2);
+    assert.equal(value(text, METRICS.snapshots, '{outcome="written"}'), 0);
+  });
+
+  it('refuses bad names and path tricks the same way as snapshots, and a snapshot name on the profile route', async () => {
+    fs.writeFileSync(path.join(shared.root, 'outside.heapprofile'), 'outside the volume');
+    fs.symlinkSync(path.join(shared.root, 'outside.heapprofile'), path.join(shared.dir, PROFILE_SUBDIR, 'planted.heapprofile'));
+    assert.equal((await request(exporter.port, 'GET', `${PROFILES}/planted.heapprofile`, auth())).status, 404);
+    assert.equal((await request(exporter.port, 'GET', `${PROFILES}/heap-absent.heapprofile`, auth())).status, 404);
+    const badNames = ['..', '.hidden.heapprofile', 'x.heapsnapshot', 'a..b.heapprofile', '-x.heapprofile', `${'a'.repeat(300)}.heapprofile`,
+      encodeURIComponent('../../etc/passwd'), encodeURIComponent('../token'), '%2e%2e', 'a%00.heapprofile', encodeURIComponent('sub/x.heapprofile')];
+    for (const name of badNames) {
+      const r = await request(exporter.port, 'GET', `${PROFILES}/${name}`, auth());
+      assert.equal(r.status, 400, `${name} -> ${r.status}`);
+      assert.match(r.text, /invalid allocation profile name: .*ending in \\".heapprofile\\"/);
+    }
+    for (const raw of [`${PROFILES}/../../token`, `${PROFILES}/x/../../token`, '/admin/heap-profiles/%2e%2e/%2e%2e/token']) {
+      const r = await request(exporter.port, 'GET', raw, auth());
+      assert.ok([400, 404].includes(r.status), `${raw} -> ${r.status}`);
+      assert.ok(!r.text.includes(TEST_TOKEN) && !r.text.includes('outside the volume'), `${raw} leaked a file`);
+    }
+    const del = await request(exporter.port, 'DELETE', PROFILES, auth());
+    assert.equal(del.status, 405);
+    assert.equal(del.headers.allow, 'GET, POST');
+  });
+
+  it('answers 503 when the agent runs no profiler, and audits profile requests by name', async () => {
+    await running.pop()!.stop();
+    await waitFor(async () => value(await metricsText(exporter.port), METRICS.agentUp) === 0 || undefined, 10_000, 'agent down');
+    running.push(await startScriptedAgent({ dir: shared.dir, intervalMs: 200, snapshot: 'disabled', pid: 4300 }));
+    await agentUp(exporter);
+    const r = await request(exporter.port, 'POST', PROFILES, auth());
+    assert.equal(r.status, 503);
+    assert.match(r.text, /the agent refused the allocation profile: disabled/);
+    await waitFor(() => (exporter.audit().some((l) => l.outcome === 'agent-disabled') ? true : undefined), 5000, 'the audit line');
+    const line = exporter.audit().find((l) => l.outcome === 'agent-disabled')!;
+    assert.equal(line.path, PROFILES);
+    assert.match(String(line.profile), /\.heapprofile$/);
+    assert.equal(line.snapshot, undefined);
+    assert.equal(value(await metricsText(exporter.port), METRICS.heapProfiles, '{outcome="refused"}'), 2, 'no agent, disabled');
   });
 });

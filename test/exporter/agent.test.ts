@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { AGENT_READING_FILE, GC_BUCKETS_SECONDS, METRICS, RESTART_MARKER, SNAPSHOT_SUBDIR } from '../../src/contract';
+import { AGENT_ENV, AGENT_READING_FILE, ALLOCATION_SITES, GC_BUCKETS_SECONDS, METRICS, PROFILE_SUBDIR, RESTART_MARKER, SNAPSHOT_SUBDIR } from '../../src/contract';
 import {
   auth, makeSharedDir, metricsText, request, Running, RunningExporter, samples, startAppWithRealAgent, startExporter, value, waitFor,
 } from '../support/exporter-harness';
@@ -149,5 +149,56 @@ describe('exporter with the real agent', () => {
     assert.equal(value(streak, METRICS.appRestarts, '{reason="other"}'), 1);
     assert.ok(!fs.existsSync(path.join(shared.dir, RESTART_MARKER)), 'the marker is consumed');
     assert.equal(value(streak, METRICS.agentUp), 1);
+  });
+});
+
+describe('exporter with the real agent: the live allocation profile', () => {
+  const shared = makeSharedDir();
+  let app: Running;
+  let exporter: RunningExporter;
+
+  before(async () => {
+    app = await startAppWithRealAgent(shared.dir, {
+      // ~200k small records leaked at start by leakLedgerRecords; sites refreshed every second.
+      LEAK_START_RECORDS: '200000',
+      [AGENT_ENV.allocationSitesRefreshSeconds]: '1',
+      [AGENT_ENV.allocationSamplingIntervalBytes]: '65536',
+    }, 'agent-records-app.js');
+    exporter = await startExporter({ HEAPWATCH_DIR: shared.dir, HEAPWATCH_TOKEN_FILE: shared.tokenFile, HEAPWATCH_CHECK_INTERVAL_SECONDS: '1' });
+  });
+  after(async () => {
+    await exporter?.stop();
+    await app?.stop();
+    fs.rmSync(shared.root, { recursive: true, force: true });
+  });
+
+  it('exports the top allocation sites as heapwatch_heap_allocation_site_bytes, the leak first', async () => {
+    const sites = await waitFor(async () => {
+      const s = samples(await metricsText(exporter.port), METRICS.allocationSiteBytes);
+      return [...s.keys()].some((k) => k.includes('function="leakLedgerRecords"')) ? s : undefined;
+    }, 15_000, 'the leaking function as an allocation site');
+    assert.ok(sites.size >= 1 && sites.size <= ALLOCATION_SITES.max, `${sites.size} series`);
+    // Relative to the app's working directory (here the repository root).
+    const [topLabels, topBytes] = [...sites].sort((a, b) => b[1] - a[1])[0];
+    assert.match(topLabels, /^\{function="leakLedgerRecords",location="test\/fixtures\/agent-records-app\.js:\d+"\}$/);
+    assert.ok(topBytes > 5 * 2 ** 20, `top site ${topBytes} bytes`);
+    const sampled = value(await metricsText(exporter.port), METRICS.allocationSampledBytes)!;
+    assert.ok(sampled >= topBytes && topBytes / sampled > 0.5, `the leak is ${topBytes} of ${sampled} sampled bytes`);
+    const reading = readOneReading(shared.dir) as { allocationSites?: { bytes: number }[] };
+    assert.ok(reading.allocationSites && reading.allocationSites.length === sites.size);
+  });
+
+  it('takes, lists and streams a real allocation profile', async () => {
+    const r = await request(exporter.port, 'POST', '/admin/heap-profiles', auth());
+    assert.equal(r.status, 201, r.text);
+    const { name, bytes } = JSON.parse(r.text) as { name: string; bytes: number };
+    assert.equal(bytes, fs.statSync(path.join(shared.dir, PROFILE_SUBDIR, name)).size);
+    const list = JSON.parse((await request(exporter.port, 'GET', '/admin/heap-profiles', auth())).text) as { profiles: { name: string }[] };
+    assert.deepEqual(list.profiles.map((p) => p.name), [name]);
+    const dl = await request(exporter.port, 'GET', `/admin/heap-profiles/${name}`, auth());
+    assert.equal(dl.status, 200);
+    const profile = JSON.parse(dl.text) as { head?: { callFrame?: unknown }; samples?: unknown[] };
+    assert.ok(profile.head?.callFrame && Array.isArray(profile.samples) && profile.samples.length > 0, 'a DevTools .heapprofile');
+    assert.equal(value(await metricsText(exporter.port), METRICS.heapProfiles, '{outcome="written"}'), 1);
   });
 });

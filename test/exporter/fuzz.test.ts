@@ -1,6 +1,6 @@
 /**
  * A seeded fuzz of bad requests against the bundled sidecar: random methods, traversal
- * names, huge headers, wrong tokens, garbage bodies, non-HTTP bytes. The process must refuse
+ * names on the snapshot and the profile routes, huge headers, wrong tokens, garbage bodies, non-HTTP bytes. The process must refuse
  * them all (no 2xx on the admin API, no 5xx other than "no agent"), and keep serving.
  */
 import assert from 'node:assert/strict';
@@ -24,7 +24,7 @@ function prng(seed: number): () => number {
 
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD', 'PROPFIND', 'MKCOL', 'SEARCH'];
 const NAMES = ['..', '../..', '%2e%2e%2f%2e%2e%2fetc%2fpasswd', '..%2F..%2Ftoken', '..\\..\\token', '%00', 'a%00b.heapsnapshot', '%zz', '%',
-  'x'.repeat(5000), '.heapsnapshot', '....heapsnapshot', 'con.heapsnapshot', '~root', '%c0%ae%c0%ae%2f', 'heap-1.heapsnapshot/..', '*', '?'];
+  'x'.repeat(5000), '.heapsnapshot', '....heapsnapshot', '.heapprofile', '..%2F..%2Fprofiles%2Fx.heapprofile', 'heap-1.heapprofile/..', 'con.heapsnapshot', '~root', '%c0%ae%c0%ae%2f', 'heap-1.heapsnapshot/..', '*', '?'];
 const TOKENS = ['', 'Bearer', 'Bearer ', `Bearer ${TEST_TOKEN.slice(0, -1)}`, `bearer ${TEST_TOKEN}`, `Bearer ${TEST_TOKEN} x`, `Token ${TEST_TOKEN}`, 'Bearer \u00e9t\u00e9', `Bearer ${'A'.repeat(5000)}`];
 
 describe('exporter fuzz', () => {
@@ -63,7 +63,8 @@ describe('exporter fuzz', () => {
       }
       const method = pick(METHODS);
       const name = pick(NAMES);
-      const path = kind === 0 ? `/admin/heap-snapshots/${name}` : kind === 1 ? `/admin/heap-snapshots/${name}/${pick(NAMES)}` : kind === 2 ? '/admin/heap-snapshots' : `/${name}`;
+      const base = pick(['/admin/heap-snapshots', '/admin/heap-profiles']);
+      const path = kind === 0 ? `${base}/${name}` : kind === 1 ? `${base}/${name}/${pick(NAMES)}` : kind === 2 ? base : `/${name}`;
       const headers: Record<string, string> = {};
       const token = pick(TOKENS);
       if (token !== '') headers.authorization = token;
@@ -86,6 +87,7 @@ describe('exporter fuzz', () => {
     const text = await metricsText(exporter.port);
     assert.equal(value(text, METRICS.agentUp), 0);
     assert.equal(value(text, METRICS.snapshots, '{outcome="written"}'), 0);
+    assert.equal(value(text, METRICS.heapProfiles, '{outcome="written"}'), 0);
     assert.ok(!exporter.lines.join('\n').includes(TEST_TOKEN), 'no token in the log');
   });
 });

@@ -4,12 +4,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { RESTART_MARKER } from '../../src/contract';
+import { ALLOCATION_SITES, RESTART_MARKER } from '../../src/contract';
 import { parseAgentLine } from '../../src/exporter/agent-messages';
 import { mergeExpositions, splitFamilies } from '../../src/exporter/exposition';
 import { LineSplitter } from '../../src/exporter/line-splitter';
 import { RestartTracker } from '../../src/exporter/restarts';
-import { isValidSnapshotName } from '../../src/exporter/snapshot-store';
+import { EXTENSIONS, isValidName, isValidSnapshotName } from '../../src/exporter/snapshot-store';
 import { TokenFile } from '../../src/exporter/token';
 
 const reading = (over: Record<string, unknown> = {}) => ({
@@ -17,6 +17,8 @@ const reading = (over: Record<string, unknown> = {}) => ({
   arrayBuffers: 0, rss: 50, spaces: { old_space: 5 }, ratio: 0.05, totalRatio: 0.5, streak: 0, liveAfterGc: null, gc: {},
   eventLoopLagP99: 0, forcedGc: { count: 0, lastReclaimedBytes: 0 }, livenessFailing: false, containerMemoryLimit: null, ...over,
 });
+
+const site = (over: Record<string, unknown> = {}) => ({ function: 'append', location: 'src/ledger.ts:42', bytes: 1000, share: 0.5, ...over });
 
 describe('LineSplitter', () => {
   it('joins lines split across chunks and drops an oversize one whole', () => {
@@ -37,6 +39,8 @@ describe('parseAgentLine', () => {
   it('accepts a contract reading and a snapshot result', () => {
     assert.equal(parseAgentLine(JSON.stringify(reading())).kind, 'reading');
     assert.equal(parseAgentLine('{"type":"snapshot-result","id":"a","ok":true}').kind, 'snapshot-result');
+    const sites = Array.from({ length: ALLOCATION_SITES.max }, (_, i) => site({ location: `src/a.ts:${i}` }));
+    assert.equal(parseAgentLine(JSON.stringify(reading({ allocationSites: sites, allocationSampledBytes: 10000 }))).kind, 'reading');
   });
   for (const [what, line] of [
     ['a NaN-producing field', JSON.stringify(reading({ heapUsed: 'many' }))],
@@ -44,6 +48,11 @@ describe('parseAgentLine', () => {
     ['an odd space name', JSON.stringify(reading({ spaces: { 'a"b': 1 } }))],
     ['short GC buckets', JSON.stringify(reading({ gc: { major: { buckets: [1], count: 1, sum: 1 } } }))],
     ['an unknown GC kind', JSON.stringify(reading({ gc: { huge: { buckets: [0, 0, 0, 0, 0, 0], count: 0, sum: 0 } } }))],
+    ['more allocation sites than series allowed per pod', JSON.stringify(reading({ allocationSites: Array.from({ length: ALLOCATION_SITES.max + 1 }, () => site()) }))],
+    ['an allocation site label over the bound', JSON.stringify(reading({ allocationSites: [site({ function: 'f'.repeat(ALLOCATION_SITES.labelMaxChars + 1) })] }))],
+    ['an empty allocation site location', JSON.stringify(reading({ allocationSites: [site({ location: '' })] }))],
+    ['allocation sites without the sampled total', JSON.stringify(reading({ allocationSites: [site()] }))],
+    ['an allocation site without bytes', JSON.stringify(reading({ allocationSites: [site({ bytes: 'lots' })] }))],
     ['not JSON', '{'],
     ['an array', '[]'],
   ] as const) {
@@ -67,6 +76,10 @@ describe('snapshot names', () => {
     for (const bad of ['../x.heapsnapshot', 'a/b.heapsnapshot', '.x.heapsnapshot', 'x.heapsnapshot.partial', 'x..heapsnapshot', 'x', '', 'é.heapsnapshot']) {
       assert.ok(!isValidSnapshotName(bad), bad);
     }
+  });
+  it('allow only plain .heapprofile names for profiles', () => {
+    assert.ok(isValidName('heap-2026-11-26T18-30-00-123Z-1-prerestart.heapprofile', EXTENSIONS.profile));
+    for (const bad of ['x.heapsnapshot', '../x.heapprofile', '.x.heapprofile', 'x..heapprofile', `${'a'.repeat(122)}.heapprofile`]) assert.ok(!isValidName(bad, EXTENSIONS.profile), bad);
   });
 });
 

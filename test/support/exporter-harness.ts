@@ -115,8 +115,8 @@ export async function startScriptedAgent(script: Record<string, unknown> & { dir
 }
 
 /** A real app process with the REAL heapwatch agent loaded through NODE_OPTIONS. */
-export async function startAppWithRealAgent(dir: string, extraEnv: Record<string, string> = {}): Promise<Running> {
-  const r = run([path.join(FIXTURES, 'exporter-app.js')], {
+export async function startAppWithRealAgent(dir: string, extraEnv: Record<string, string> = {}, fixture = 'exporter-app.js'): Promise<Running> {
+  const r = run([path.join(FIXTURES, fixture)], {
     PATH: process.env.PATH,
     NODE_OPTIONS: `--require ${agentBundle()}`,
     HEAPWATCH_DIR: dir,

@@ -1,8 +1,11 @@
-/** "Heap": used, total, limit and live-after-GC per pod, against the target and high lines. */
+/**
+ * "Heap": used, total, limit and live-after-GC per pod, against the target and high lines, and
+ * the code that allocated the live heap (the top allocation sites).
+ */
 import { HeapRatioBasis, ResolvedConfig } from '../../config';
 import { METRICS, RECORDS } from '../../contract';
 import { heapBasis } from '../heap-basis';
-import { COLOR, timeSeriesPanel } from '../panels';
+import { COLOR, gaugePanel, timeSeriesPanel } from '../panels';
 import { pct, podSel } from '../selectors';
 import { Section } from '../section';
 import { UNIT } from '../units';
@@ -53,6 +56,26 @@ export function heapSection(config: ResolvedConfig): Section {
         height: 9,
         runbooks: ['NodejsHeapUsageHigh', 'NodejsHeapHighStreak'],
       }),
+      gaugePanel(config, {
+        title: 'Live heap by allocation site (top 5)',
+        description: 'Which code allocated the heap that is still live, from the agent\'s allocation profile (V8\'s sampling heap ' +
+          'profiler, refreshed at most once a minute): the share of the sampled live heap per function and its file:line, the ' +
+          'top 5 of the selected pods. A function inlined by V8 counts for its caller. No data: heap.allocationProfile is off, or ' +
+          'the agent has not read a profile yet. The whole profile: GET /admin/heap-profiles on the sidecar.',
+        unit: UNIT.percentUnit,
+        queries: [{ expr: topSitesShare(), legend: '{{function}} ({{location}}) {{pod}}' }],
+        min: 0,
+        max: 1,
+        width: 24,
+        height: 7,
+        runbooks: ['NodejsHeapHighStreak', 'NodejsHeapLeakSuspected', 'NodejsRestartedForHeap'],
+      }),
     ],
   };
+}
+
+/** The top 5 allocation sites of the selected pods, each as a share of its pod's sampled live heap. */
+function topSitesShare(): string {
+  return `topk(5, max by (pod, function, location) (${METRICS.allocationSiteBytes}${podSel()}) ` +
+    `/ on (pod) group_left () max by (pod) (${METRICS.allocationSampledBytes}${podSel()}))`;
 }

@@ -8,12 +8,45 @@ import { AlertName, METRICS, RESTART_REASONS } from '../../contract';
 import { BY_POD } from '../promql';
 import { alignedRate, firstFiring, predictLinear } from './promql-model';
 import { TestContext } from './context';
-import { counter, input, InputSeries, KSM_TARGET, leakInputs, POD, ramp, repeat, SIDECAR_TARGET, watchedPodSeries } from './series';
+import { counter, expandNotation, input, InputSeries, KSM_TARGET, leakInputs, POD, ramp, repeat, SIDECAR_TARGET, watchedPodSeries } from './series';
 import { UnitCase } from './unit-case';
 
 export function alertCases(t: TestContext): UnitCase[] {
   return [heapUsageHigh(t), heapHighStreak(t), slowLeak(t), leakStartupGrace(t), gcPressure(t),
-    containerMemory(t), oomKilled(t), restartedForHeap(t), exporterDown(t), agentMissing(t), watchdog(t)];
+    containerMemory(t), oomKilled(t), restartedForHeap(t), exporterDown(t), agentMissing(t), watchdog(t),
+    // The same alerts with allocation site series: their messages name the top site and its share.
+    withSites(heapHighStreak(t)), withSites(slowLeak(t)), withSites(restartedForHeap(t), 'before the restart only')];
+}
+
+const MiB = 2 ** 20;
+const TOP_SITE = { function: 'LedgerService.append', location: 'src/ledger.service.ts:42', bytes: 61 * MiB };
+const OTHER_SITE = { function: '(anonymous)', location: 'node_modules/pg/lib/result.js:118', bytes: 20 * MiB };
+const SAMPLED_BYTES = 100 * MiB;
+
+/**
+ * The case with two allocation sites and the sampled total beside its series, for as long as its
+ * longest series, or (beforeRestart) only until the heap_streak restart, as a new process has
+ * none yet: the restart alert then names the site from before it.
+ */
+function withSites(c: UnitCase, beforeRestart?: string): UnitCase {
+  const len = beforeRestart === undefined ? Math.max(...c.series.map((s) => expandNotation(s.values).length)) : restartStep(c) + 1;
+  const site = (s: typeof TOP_SITE) => input(METRICS.allocationSiteBytes, { ...SIDECAR_TARGET, function: s.function, location: s.location }, repeat(s.bytes, len));
+  return {
+    name: `${c.name}, naming the top allocation site${beforeRestart ? ` (site series ${beforeRestart})` : ''}`,
+    series: [...c.series, site(TOP_SITE), site(OTHER_SITE), input(METRICS.allocationSampledBytes, SIDECAR_TARGET, repeat(SAMPLED_BYTES, len))],
+    alerts: c.alerts.map((a) => ({
+      ...a,
+      firing: a.firing.map((f) => ({ ...f, site: { function: TOP_SITE.function, location: TOP_SITE.location, share: TOP_SITE.bytes / SAMPLED_BYTES } })),
+    })),
+    exprs: c.exprs,
+  };
+}
+
+/** The step of the first restart in a case's restart counter series. */
+function restartStep(c: UnitCase): number {
+  const restarts = c.series.find((s) => s.series.startsWith(METRICS.appRestarts) && s.series.includes(RESTART_REASONS.heapStreak));
+  if (!restarts) throw new Error(`${c.name}: no heap_streak restart series`);
+  return expandNotation(restarts.values).findIndex((v) => v !== null && v > 0);
 }
 
 /**

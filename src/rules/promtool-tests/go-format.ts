@@ -61,3 +61,17 @@ export function expandTemplate(template: string, labels: Readonly<Record<string,
     throw new Error(`template action ${JSON.stringify(whole)} is not supported; allowed: {{ $labels.<name> }}, {{ $value }}, {{ $value | <fn> }}`);
   });
 }
+
+/**
+ * The allocation-site block of src/rules/allocation-site.ts (a `range` over a `query`), rendered
+ * as Prometheus renders it for the top site the case's series hold, or its `else` text.
+ */
+const SITE_BLOCK = new RegExp(
+  '\\{\\{ range printf `[^`]*` \\$labels\\.namespace \\$labels\\.pod \\$labels\\.namespace \\$labels\\.pod \\| query \\}\\}(.*?)' +
+  '\\{\\{ \\.Value \\| humanizePercentage \\}\\}( of the sampled live heap was allocated at )\\{\\{ \\.Labels\\.function \\}\\} \\(\\{\\{ \\.Labels\\.location \\}\\}\\)\\.' +
+  '\\{\\{ else \\}\\}(.*?)\\{\\{ end \\}\\}', 'g');
+
+export function expandSiteBlocks(template: string, site: { readonly function: string; readonly location: string; readonly share: number } | undefined): string {
+  return template.replace(SITE_BLOCK, (_whole, lead: string, middle: string, otherwise: string) =>
+    (site === undefined ? otherwise : `${lead}${FUNCTIONS.humanizePercentage(site.share)}${middle}${site.function} (${site.location}).`));
+}

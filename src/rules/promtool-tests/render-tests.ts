@@ -5,7 +5,7 @@ import { AlertingRule, isAlertingRule } from '../model';
 import { toYaml } from '../render';
 import { alertCases } from './alert-cases';
 import { testContext } from './context';
-import { expandTemplate } from './go-format';
+import { expandSiteBlocks, expandTemplate } from './go-format';
 import { recordCases } from './record-cases';
 import { scenarioCases } from './scenario-cases';
 import { UnitCase } from './unit-case';
@@ -52,7 +52,7 @@ function testGroup(c: UnitCase, step: number, rules: Map<string, AlertingRule>) 
           exp_alerts: check.firing.map((f) => ({
             exp_labels: { ...f.labels, ...rule.labels },
             exp_annotations: Object.fromEntries(Object.entries(rule.annotations)
-              .map(([k, tmpl]) => [k, expandTemplate(tmpl, f.labels, f.value)])),
+              .map(([k, tmpl]) => [k, expandTemplate(expandSiteBlocks(tmpl, f.site), f.labels, f.value)])),
           })),
         };
       }),

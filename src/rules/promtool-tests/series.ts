@@ -89,3 +89,20 @@ export function notation(values: Values): string {
 }
 
 const num = (v: number) => String(v);
+
+/** The values a notation() string stands for (the inverse of notation; "stale" adds none). */
+export function expandNotation(text: string): (number | null)[] {
+  const out: (number | null)[] = [];
+  for (const part of text.split(' ').filter((p) => p !== '' && p !== 'stale')) {
+    const m = /^(_|-?[0-9.e+]+?)(?:([+-])([0-9.e+]+))?(?:x(\d+))?$/.exec(part);
+    if (!m) throw new Error(`expandNotation: cannot read ${JSON.stringify(part)}`);
+    const times = m[4] === undefined ? 0 : Number(m[4]);
+    if (m[1] === '_') {
+      out.push(...repeat(null, Math.max(1, times)));
+      continue;
+    }
+    const step = m[2] === undefined ? 0 : (m[2] === '-' ? -1 : 1) * Number(m[3]);
+    for (let i = 0; i <= times; i++) out.push(Number(m[1]) + step * i);
+  }
+  return out;
+}

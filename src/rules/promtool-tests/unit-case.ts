@@ -7,6 +7,15 @@ export interface ExpectedAlert {
   readonly labels: Readonly<Record<string, string>>;
   /** The expression's value, which the description renders. */
   readonly value: number;
+  /** The top allocation site the description's query finds; absent: the case has no site series. */
+  readonly site?: ExpectedSite;
+}
+
+export interface ExpectedSite {
+  readonly function: string;
+  readonly location: string;
+  /** Its bytes over the pod's sampled total, as the query divides them. */
+  readonly share: number;
 }
 
 export interface AlertCheck {
