@@ -4,7 +4,7 @@ import { containerAlerts } from './container-alerts';
 import { heapAlerts } from './heap-alerts';
 import { metaAlerts } from './meta-alerts';
 import { RuleGroup } from './model';
-import { recordingGroups } from './recording-rules';
+import { gcTimeRecord, recordingGroups } from './recording-rules';
 
 /**
  * The recording and alerting rule groups for a resolved config (`resolveConfig()`), as plain
@@ -14,7 +14,7 @@ export function buildRuleGroups(config: ResolvedConfig): RuleGroup[] {
   requireResolved(config, 'buildRuleGroups()');
   return [
     ...recordingGroups(config),
-    { name: 'heapwatch.heap', rules: heapAlerts(config) },
+    { name: 'heapwatch.heap', rules: [gcTimeRecord(), ...heapAlerts(config)] },
     { name: 'heapwatch.container', rules: containerAlerts(config) },
     { name: 'heapwatch.meta', rules: metaAlerts(config) },
   ];

@@ -70,8 +70,8 @@ export function heapAlerts(c: ResolvedConfig): AlertingRule[] {
     },
     {
       alert: 'NodejsGcPressureHigh',
-      // The recorded share (heapwatch.records), not the rate again: at 10,000 pods the rate reads
-      // 640,000 samples (bench:fleet), and this alert's `for` dwarfs the one-evaluation lag.
+      // The share recorded just ahead of it in this group (gcTimeRecord), not the rate again: at
+      // 10,000 pods the rate reads 640,000 samples (bench:fleet).
       expr: `${RECORDS.gcTimeRatio} > ${num(a.gcPressureRatio)}`,
       for: a.gcPressureFor,
       labels: { severity: 'warning' },

@@ -4,11 +4,22 @@
  */
 import { parseDuration, ResolvedConfig } from '../config';
 import { METRICS, RECORDS, RESTART_REASONS } from '../contract';
-import { RuleGroup } from './model';
+import { RecordingRule, RuleGroup } from './model';
 import { BY_APP, BY_POD, EXPORTER_CONTAINER, heapRatioMetric, KSM_CONTAINER, KSM_POD, num, sidecar, watchedPods } from './promql';
 
 /** The long-window records re-read days of samples; once a minute is plenty for a 1d or 30d share. */
 const LONG_WINDOW_INTERVAL = '1m';
+
+/**
+ * The share of wall time in GC per pod. It heads the heapwatch.heap group, ahead of
+ * NodejsGcPressureHigh, which reads it: rules in one group run in order, groups do not (Prometheus
+ * runs each on its own timer, promtool in no fixed order), so in another group the alert could
+ * lag it by an evaluation at random. The histogram's _sum grows by the seconds spent in GC, so
+ * its rate is the share of wall time.
+ */
+export function gcTimeRecord(): RecordingRule {
+  return { record: RECORDS.gcTimeRatio, expr: `sum by (${BY_POD}) (rate(${sidecar(`${METRICS.gcDuration}_sum`)}[5m]))` };
+}
 
 export function recordingGroups(c: ResolvedConfig): RuleGroup[] {
   const evalSeconds = parseDuration(c.prometheus.evaluationInterval) ?? 0;
@@ -21,8 +32,6 @@ export function recordingGroups(c: ResolvedConfig): RuleGroup[] {
         { record: RECORDS.heapRatioMaxByApp, expr: `max by (${BY_APP}) (${RECORDS.heapRatio})` },
         // A 0/1 series, so the 1d and 30d shares below are a plain average of recorded samples.
         { record: RECORDS.underTarget, expr: `${RECORDS.heapRatio} < bool ${num(c.heap.targetRatio)}` },
-        // The histogram's _sum grows by the seconds spent in GC, so its rate is the share of wall time.
-        { record: RECORDS.gcTimeRatio, expr: `sum by (${BY_POD}) (rate(${sidecar(`${METRICS.gcDuration}_sum`)}[5m]))` },
       ],
     },
     {
