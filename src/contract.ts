@@ -145,6 +145,10 @@ export const AGENT_ENV = {
   containerMemoryLimitBytes: 'HEAPWATCH_CONTAINER_MEMORY_LIMIT_BYTES',
   /** Longest the event loop may block (a heap snapshot) before the liveness probe would fail. */
   livenessToleranceSeconds: 'HEAPWATCH_LIVENESS_TOLERANCE_SECONDS',
+  /** The pod's name (Downward API metadata.name): spreads the liveness fail count over a fleet (src/agent/streak.ts). */
+  podName: 'HEAPWATCH_POD_NAME',
+  /** Lean mode (exporter.sidecar false) only: the agent serves /metrics itself on this port (the hw-metrics port). */
+  metricsPort: 'HEAPWATCH_METRICS_PORT',
 } as const;
 
 /**

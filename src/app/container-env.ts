@@ -29,6 +29,10 @@ export function agentEnv(c: ResolvedConfig): k8s.EnvVar[] {
     value(AGENT_ENV.snapshotBeforeRestart, h.snapshotBeforeRestart),
     value(AGENT_ENV.livenessToleranceSeconds, livenessToleranceSeconds()),
     appMemoryLimit(AGENT_ENV.containerMemoryLimitBytes),
+    // Stable across container restarts: it picks the pod's slot in the liveness spread (src/agent/streak.ts).
+    { name: AGENT_ENV.podName, valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+    // Lean mode: no sidecar, so the agent serves /metrics on the hw-metrics port.
+    ...(c.exporter.sidecar ? [] : [value(AGENT_ENV.metricsPort, c.exporter.port)]),
   ];
 }
 
