@@ -59,6 +59,9 @@ describe('agent <-> contract', () => {
       snapshotBeforeRestart: h.snapshotBeforeRestart,
       containerMemoryLimitBytes: null,
       livenessToleranceSeconds: livenessToleranceSeconds(),
+      // Set by the construct only: the Downward API's pod name, and lean mode's metrics port.
+      podName: null,
+      metricsPort: null,
     });
   });
 
