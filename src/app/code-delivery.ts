@@ -2,8 +2,8 @@
  * How heapwatch's own code reaches the watched pod (exporter.delivery), and what the pod
  * needs for it: volumes, mounts, the sidecar's command, an init container, annotations.
  *
- * 'configmap' (the default): the bundles (only the agent's in lean mode, exporter.sidecar false) travel in dist/ as ConfigMaps in the app's
- * namespace and run on the official Node.js image. The app container mounts only the agent,
+ * 'configmap' (the default): the bundles (in lean mode, exporter.sidecar false, only the
+ * agent's) travel in dist/ as ConfigMaps in the app's namespace and run on the official Node.js image. The app container mounts only the agent,
  * read-only; the sidecar mounts only its own code, read-only, and its command unpacks it in
  * memory. Nothing is copied or written, so the code that runs is exactly dist/'s bytes.
  *

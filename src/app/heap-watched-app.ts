@@ -38,8 +38,8 @@ const MAX_UID = 2147483647;
  * agent through NODE_OPTIONS with a V8 heap limit derived from its memory limit and is probed
  * on the agent's /livez, and whose exporter sidecar serves /metrics and the heap-snapshot API;
  * the two share an emptyDir. In lean mode (exporter.sidecar false) there is no sidecar and the
- * agent serves the core metrics on the app container's hw-metrics port. The code of both comes from ConfigMaps beside the Deployment, or
- * from an image (exporter.delivery, see code-delivery.ts). Plus a Service, a NetworkPolicy,
+ * agent serves the core metrics on the app container's hw-metrics port. The code of both comes
+ * from ConfigMaps beside the Deployment, or from an image (exporter.delivery, see code-delivery.ts). Plus a Service, a NetworkPolicy,
  * and a PodDisruptionBudget when replicas > 1.
  */
 export class HeapWatchedApp extends Construct {
