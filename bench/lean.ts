@@ -7,6 +7,7 @@
  *                    Both against the same app without the agent, started in the same round.
  *   CPU per request  the app with the lean agent (scraped every 15 s) vs the app without it,
  *                    loaded together at a fixed rate for one 15 s check interval.
+ * The warm-up opens a new connection every 20 requests, as a service's clients do (see round()).
  * Targets: lean per-pod memory <= 6 MiB; lean CPU per request <= +2 % (medians of per-round
  * differences). BENCH_ROUNDS (default 5), BENCH_RATE and BENCH_WARMUP as in bench:agent;
  * BENCH_NO_METRICS=1 runs the agent without its /metrics server in the lean row (what the server costs).
@@ -23,6 +24,8 @@ const INTERVAL = 15;
 const SCRAPE_SECONDS = 15;
 /** For finding what costs: the "lean" app runs the agent without its /metrics server (and is not scraped). */
 const NO_METRICS = process.env.BENCH_NO_METRICS !== undefined;
+/** Warm-up requests per new connection. */
+const NEW_CONNECTION_EVERY = 20;
 const TARGETS = { leanMiB: 6, cpuAdded: 0.02 };
 
 interface Round { sidecarMiB: number; agentAddedMiB: number; leanAddedMiB: number; cpuAdded: number; cpuBase: number; cpuLean: number }
@@ -36,6 +39,7 @@ async function round(bin: string): Promise<Round> {
   const apps = [bare, withSidecar, lean];
   const agents = apps.map(() => new http.Agent({ keepAlive: true, maxSockets: 4 }));
   const scraper = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const fresh = new http.Agent({ keepAlive: false });
   const scrape = async () => {
     if (NO_METRICS || process.env.BENCH_NO_SCRAPE) return;
     const text = await get(scraper, metricsPort, '/metrics');
@@ -44,14 +48,15 @@ async function round(bin: string): Promise<Round> {
   // Prometheus's scrape every 15 s, from the start.
   const scrapes = setInterval(() => void scrape().catch((e) => console.error(e)), SCRAPE_SECONDS * 1000);
   try {
-    // Scraped from the start, as Prometheus does: the first scrape runs Node's HTTP code on a
-    // second server's objects, which deoptimizes the app's own (--trace-deopt: "wrong map" in
-    // ReadableState, _storeHeader, writeOrBuffer...). V8 then reoptimizes it during the warm-up;
-    // later scrapes deoptimize nothing more. Measured with the first scrape after the warm-up
-    // instead, the window held that reoptimization: +5.8 % (3 rounds, 4.8..7.4 %).
+    // Scraped from the start, as Prometheus does, and warmed up with a new connection every
+    // NEW_CONNECTION_EVERY requests, as a service gets from its clients. Without new connections
+    // the bench app's HTTP code is specialized to its few keep-alive sockets, and the first other
+    // socket (the scrape's, or just a new client of the app's own server) deoptimizes it
+    // (--trace-deopt: "wrong map" in ReadableState, _storeHeader, writeOrBuffer...): measured
+    // that way, the lean agent cost +4.9 % (5 rounds, 3.7..8.4 %) and +5.8 % (3 rounds).
     await sleep(200);
     await scrape();
-    for (let i = 0; i < WARMUP; i++) await Promise.all(apps.map((a, k) => get(agents[k], a.port, '/warm')));
+    for (let i = 0; i < WARMUP; i++) await Promise.all(apps.map((a, k) => get(i % NEW_CONNECTION_EVERY === 0 ? fresh : agents[k], a.port, '/warm')));
     await sleep(1500); // idle: the first checks done, every process at rest
     await scrape();
     const sidecarMiB = rssMiB(sidecar.proc.pid!);
@@ -64,7 +69,7 @@ async function round(bin: string): Promise<Round> {
     };
   } finally {
     clearInterval(scrapes);
-    for (const a of [...agents, scraper]) a.destroy();
+    for (const a of [...agents, scraper, fresh]) a.destroy();
     for (const p of [sidecar.proc, ...apps.map((a) => a.child)]) {
       p.kill('SIGTERM');
       await new Promise((r) => p.once('exit', r));
