@@ -6,7 +6,7 @@
  * throws into the app, and a port conflict is logged once while checks and /livez go on.
  */
 import * as http from 'node:http';
-import { AgentReading } from '../contract';
+import type { AgentReading } from '../contract';
 import { RestartTracker } from '../exporter/restarts';
 import { buildExposition, CONTENT_TYPE } from './exposition';
 import { errorCode, errorText, logOnce } from './log';
@@ -51,7 +51,9 @@ export function startMetricsServer(port: number, text: () => string): http.Serve
         return;
       }
       const body = text();
-      res.writeHead(200, { 'content-type': CONTENT_TYPE, 'content-length': Buffer.byteLength(body) });
+      // setHeader and end(body), the way most apps and frameworks answer: the app's HTTP code
+      // then sees no call shape it has not seen already.
+      res.setHeader('content-type', CONTENT_TYPE);
       res.end(req.method === 'HEAD' ? undefined : body);
     } catch (err) {
       logOnce('metrics:scrape', 'warn', 'A /metrics request failed; the app is not affected', { error: errorText(err) });
