@@ -49,12 +49,12 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
  * after 300, the two apps' CPU per request differed by -18 to +21 % from round to round (the
  * JIT still compiling on background threads); after 3000, by -1.5 to +1.5 %.
  */
-const WARMUP = Number(process.env.BENCH_WARMUP ?? 3000);
+export const WARMUP = Number(process.env.BENCH_WARMUP ?? 3000);
 const root = path.join(__dirname, '..', '..');
 /** The bundled agent, what ships (`npm run bench:agent` builds it first). */
 const AGENT = process.env.BENCH_AGENT ?? AGENT_BUNDLE;
 const APP = path.join(root, 'test', 'fixtures', 'agent-bench-app.js');
-const NODES = [
+export const NODES = [
   { name: 'Node 20', bin: '/usr/bin/node' },
   { name: 'Node 24', bin: path.join(root, 'node_modules', '.bin', 'node') },
 ].filter((n) => fs.existsSync(n.bin) && (process.env.BENCH_NODES ?? '20,24').split(',').some((v) => n.name.endsWith(v)));
@@ -75,17 +75,17 @@ const SIDES: Readonly<Record<RowKind, readonly [Record<string, string> | null, R
   profiler: [{ [AGENT_ENV.allocationProfile]: 'false' }, {}],
 };
 
-interface Sample { cpuMicrosPerRequest: number; idleRssMiB: number }
+export interface Sample { cpuMicrosPerRequest: number; idleRssMiB: number }
 /** One round's two apps: `base` never has the agent; `other` has it, except in the control row. */
 interface Pair { base: Sample; other: Sample }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const median = (xs: number[]) => {
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-function get(agent: http.Agent, port: number, urlPath: string): Promise<string> {
+export function get(agent: http.Agent, port: number, urlPath: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const req = http.get({ host: '127.0.0.1', port, path: urlPath, agent }, (res) => {
       let body = '';
@@ -97,7 +97,8 @@ function get(agent: http.Agent, port: number, urlPath: string): Promise<string> 
   });
 }
 
-async function start(bin: string, agentEnv: Record<string, string> | null, intervalSeconds: number): Promise<{ child: ChildProcess; port: number; dir: string }> {
+/** The bench app, with the agent and these extra agent variables, or without any agent (null). */
+export async function start(bin: string, agentEnv: Record<string, string> | null, intervalSeconds: number): Promise<{ child: ChildProcess; port: number; dir: string }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hw-bench-agent-'));
   const env: Record<string, string> = { PATH: '/usr/bin:/bin' };
   if (agentEnv !== null) {
@@ -161,24 +162,7 @@ async function round(bin: string, intervalSeconds: number, kind: RowKind): Promi
   try {
     for (let i = 0; i < WARMUP; i++) await Promise.all(apps.map((a, k) => get(agents[k], a.port, '/warm')));
     await sleep(1500); // idle: a few agent checks, both apps at rest
-    const before = await Promise.all(apps.map(async (a, k) => JSON.parse(await get(agents[k], a.port, '/stats'))));
-    // Fixed rate: request i starts at i / RATE seconds (to each app), whatever the answers do.
-    const total = RATE * windowSeconds(intervalSeconds);
-    const started = Date.now();
-    const pending: Promise<string>[] = [];
-    for (let i = 0; i < total; i++) {
-      const due = started + (i * 1000) / RATE;
-      const wait = due - Date.now();
-      if (wait > 0) await sleep(wait);
-      for (const k of i % 2 === 0 ? [0, 1] : [1, 0]) pending.push(get(agents[k], apps[k].port, `/item/${i}`));
-    }
-    await Promise.all(pending);
-    const after = await Promise.all(apps.map(async (a, k) => JSON.parse(await get(agents[k], a.port, '/stats'))));
-    const samples = apps.map((_, k) => {
-      const served = after[k].served - before[k].served;
-      if (served !== total) throw new Error(`served ${served} of ${total}`);
-      return { cpuMicrosPerRequest: (after[k].cpuMicros - before[k].cpuMicros) / served, idleRssMiB: before[k].rss / 1048576 };
-    });
+    const samples = await loadTogether(apps, agents, windowSeconds(intervalSeconds));
     return { base: samples[0], other: samples[1] };
   } finally {
     for (const a of agents) a.destroy();
@@ -192,6 +176,32 @@ async function round(bin: string, intervalSeconds: number, kind: RowKind): Promi
       fs.rmSync(a.dir, { recursive: true, force: true });
     }
   }
+}
+
+/**
+ * Loads the apps together at RATE requests per second each for `seconds` (request i starts at
+ * i / RATE seconds, to each app, whatever the answers do; the order alternates) and returns each
+ * app's CPU per request over the window and its RSS just before it.
+ */
+export async function loadTogether(apps: ReadonlyArray<{ port: number }>, agents: readonly http.Agent[], seconds: number, rate = RATE): Promise<Sample[]> {
+  const before = await Promise.all(apps.map(async (a, k) => JSON.parse(await get(agents[k], a.port, '/stats'))));
+  const total = rate * seconds;
+  const started = Date.now();
+  const pending: Promise<string>[] = [];
+  for (let i = 0; i < total; i++) {
+    const due = started + (i * 1000) / rate;
+    const wait = due - Date.now();
+    if (wait > 0) await sleep(wait);
+    const order = apps.map((_, k) => k);
+    for (const k of i % 2 === 0 ? order : order.reverse()) pending.push(get(agents[k], apps[k].port, `/item/${i}`));
+  }
+  await Promise.all(pending);
+  const after = await Promise.all(apps.map(async (a, k) => JSON.parse(await get(agents[k], a.port, '/stats'))));
+  return apps.map((_, k) => {
+    const served = after[k].served - before[k].served;
+    if (served !== total) throw new Error(`served ${served} of ${total}`);
+    return { cpuMicrosPerRequest: (after[k].cpuMicros - before[k].cpuMicros) / served, idleRssMiB: before[k].rss / 1048576 };
+  });
 }
 
 /** The measured window: at least SECONDS, and at least one whole check interval. */
@@ -284,7 +294,10 @@ async function main() {
   }));
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+// bench/lean.ts imports this file's helpers: run only as `npm run bench:agent`.
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

@@ -42,7 +42,7 @@ const percentile = (xs: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
 };
 
-function rssMiB(pid: number): number {
+export function rssMiB(pid: number): number {
   const statm = fs.readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ');
   return (Number(statm[1]) * PAGE) / 2 ** 20;
 }
@@ -115,7 +115,7 @@ async function startAppWithAgent(dir: string): Promise<ChildProcess> {
  * The sidecar as configmap delivery runs it: the default chart's stated command (node's
  * arguments), on the parts of its ConfigMaps written into `dir` in place of the pod's mount.
  */
-function shippedCommand(dir: string): string[] {
+export function shippedCommand(dir: string): string[] {
   const manifests = defaultManifests();
   for (const m of manifests.filter((o) => o.kind === 'ConfigMap')) {
     for (const [key, b64] of Object.entries<string>(m.binaryData ?? {})) fs.writeFileSync(path.join(dir, key), Buffer.from(b64, 'base64'));
@@ -125,7 +125,7 @@ function shippedCommand(dir: string): string[] {
   return command.slice(1).map((a) => (a.startsWith(`${CODE_DIR}/`) ? path.join(dir, a.slice(CODE_DIR.length + 1)) : a));
 }
 
-async function startExporter(args: readonly string[], dir: string): Promise<Proc> {
+export async function startExporter(args: readonly string[], dir: string): Promise<Proc> {
   const proc = spawn(NODE, args, {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { PATH: process.env.PATH, HEAPWATCH_DIR: dir, HEAPWATCH_PORT: '0', HEAPWATCH_CHECK_INTERVAL_SECONDS: '1', HEAPWATCH_TOKEN_FILE: path.join(dir, 'no-token') },
@@ -248,7 +248,10 @@ async function main(): Promise<void> {
   }));
 }
 
-main().catch((e: Error) => {
-  console.error(`exporter bench failed: ${e.message}`);
-  process.exit(1);
-});
+// bench/lean.ts imports this file's helpers: run only as `npm run bench:exporter`.
+if (require.main === module) {
+  main().catch((e: Error) => {
+    console.error(`exporter bench failed: ${e.message}`);
+    process.exit(1);
+  });
+}

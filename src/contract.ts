@@ -162,6 +162,10 @@ export const AGENT_ENV = {
   allocationSamplingIntervalBytes: 'HEAPWATCH_ALLOCATION_SAMPLING_INTERVAL_BYTES',
   /** Seconds between two refreshes of the reading's allocation sites; the constructs leave it at ALLOCATION_SITES.refreshSeconds. */
   allocationSitesRefreshSeconds: 'HEAPWATCH_ALLOCATION_SITES_REFRESH_SECONDS',
+  /** The pod's name (Downward API metadata.name): spreads the liveness fail count over a fleet (src/agent/streak.ts). */
+  podName: 'HEAPWATCH_POD_NAME',
+  /** Lean mode (exporter.sidecar false) only: the agent serves /metrics itself on this port (the hw-metrics port). */
+  metricsPort: 'HEAPWATCH_METRICS_PORT',
 } as const;
 
 /**

@@ -62,6 +62,9 @@ describe('agent <-> contract', () => {
       allocationProfile: h.allocationProfile.enabled,
       allocationSamplingIntervalBytes: h.allocationProfile.samplingIntervalBytes,
       allocationSitesRefreshSeconds: ALLOCATION_SITES.refreshSeconds,
+      // Set by the construct only: the Downward API's pod name, and lean mode's metrics port.
+      podName: null,
+      metricsPort: null,
     });
   });
 

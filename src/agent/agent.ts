@@ -6,11 +6,13 @@
  */
 import * as v8 from 'node:v8';
 import { AllocationProfiler } from './allocation-profile';
+import type { AgentReading } from '../contract';
 import { GcForcer } from './forced-gc';
 import { GcRecorder } from './gc-recorder';
 import { EventLoopLag } from './event-loop-lag';
 import { guarded } from './guard';
 import { startLivenessServer } from './liveness-server';
+import { serveLeanMetrics } from './metrics-server';
 import { errorText, log, logOnce, pct, round4 } from './log';
 import { buildReading, ReadingFile, ReadingSources } from './reading';
 import { writeRestartMarker } from './restart-marker';
@@ -18,7 +20,7 @@ import { HeapSample, sampleHeap } from './sample';
 import { AgentSettings } from './settings';
 import { memoryLimit, Snapshots } from './snapshots';
 import { AgentSocket } from './socket';
-import { Streak, StreakEvent } from './streak';
+import { LivenessSpread, livenessSpread, Streak, StreakEvent } from './streak';
 
 /** globalThis[Symbol.for('heapwatch.agent')]: whether this process is watched, and if not, why. */
 export interface AgentState {
@@ -40,6 +42,7 @@ export class Agent {
   /** Process start, epoch seconds (the readings' and the marker's startTime). */
   readonly startTime = Math.round(Date.now() - process.uptime() * 1000) / 1000;
   private readonly streak: Streak;
+  private readonly spread: LivenessSpread;
   private readonly gcRecorder = new GcRecorder();
   private readonly gcForcer = new GcForcer();
   private readonly lag = new EventLoopLag();
@@ -55,9 +58,11 @@ export class Agent {
   private lastForcedGcAt = -Infinity;
   private markerWritten = false;
   private lastRatio = 0;
+  private lastReading: AgentReading | null = null;
 
   constructor(private readonly settings: AgentSettings, private readonly state: AgentState) {
-    this.streak = new Streak(settings);
+    this.spread = livenessSpread(settings.podName, settings);
+    this.streak = new Streak({ ...settings, livenessFailChecks: settings.livenessFailChecks + this.spread.extraChecks });
     this.snapshots = new Snapshots(settings);
     this.profiler = new AllocationProfiler(settings);
     this.readingFile = new ReadingFile(settings.dir);
@@ -82,6 +87,13 @@ export class Agent {
       livenessFailing: this.streak.livenessFailing, disabled: this.disabled, streak: this.streak.streak, checks: this.streak.checks, ratio: this.lastRatio,
     }));
     this.guard(() => this.socket.start())();
+    const metricsPort = this.settings.metricsPort;
+    if (metricsPort !== null) {
+      this.guard(() => serveLeanMetrics({
+        port: metricsPort, dir: this.settings.dir, checkIntervalSeconds: this.settings.checkIntervalSeconds,
+        process: { pid: process.pid, startTime: this.startTime }, state: () => ({ reading: this.lastReading, disabled: this.disabled }),
+      }))();
+    }
     this.interval = setInterval(this.guard(() => this.check()), Math.round(this.settings.checkIntervalSeconds * 1000));
     this.interval.unref();
     setImmediate(this.guard(() => this.check())).unref();
@@ -94,7 +106,8 @@ export class Agent {
     log('info', 'heapwatch agent watching this process', {
       intervalSeconds: s.checkIntervalSeconds, highRatio: s.highRatio, ratioBasis: s.ratioBasis,
       streakAlertChecks: s.streakAlertChecks, livenessFailChecks: s.livenessFailChecks,
-      livenessPort: s.livenessPort, dir: s.dir, nodeVersion: process.version, allocationProfile: this.profiler.running,
+      livenessSpread: { podName: s.podName, ...this.spread, failsAt: this.streak.failChecks },
+      livenessPort: s.livenessPort, metricsPort: s.metricsPort, dir: s.dir, nodeVersion: process.version, allocationProfile: this.profiler.running,
     });
   }
 
@@ -141,6 +154,7 @@ export class Agent {
       this.decideLiveness(stillHigh, s, ratio);
       this.profiler.refreshSites();
       const reading = buildReading(this.readingSources, s, ratio, totalRatio, this.lag.takeP99Seconds());
+      this.lastReading = reading;
       this.readingFile.update(reading, this.socket.publishing());
     };
     // Forced GC when the streak grows, at most once per interval: it tells a busy heap

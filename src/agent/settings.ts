@@ -28,6 +28,10 @@ export interface AgentSettings {
   readonly allocationSamplingIntervalBytes: number;
   /** Seconds between two refreshes of the reading's top allocation sites. */
   readonly allocationSitesRefreshSeconds: number;
+  /** null: not known (no spread of the liveness fail count). */
+  readonly podName: string | null;
+  /** null: the agent serves no /metrics (a sidecar does). Set in lean mode. */
+  readonly metricsPort: number | null;
 }
 
 /** The config's defaults (src/config/defaults.ts), for a process started without the constructs' env. */
@@ -46,6 +50,8 @@ export const DEFAULTS: AgentSettings = {
   allocationProfile: DEFAULT_CONFIG.heap.allocationProfile.enabled,
   allocationSamplingIntervalBytes: DEFAULT_CONFIG.heap.allocationProfile.samplingIntervalBytes,
   allocationSitesRefreshSeconds: ALLOCATION_SITES.refreshSeconds,
+  podName: null,
+  metricsPort: null,
 };
 
 /**
@@ -65,6 +71,8 @@ const num = (test: (n: number) => boolean) => (raw: string): number | undefined 
   return Number.isFinite(n) && test(n) ? n : undefined;
 };
 const int = (test: (n: number) => boolean) => num((n) => Number.isInteger(n) && test(n));
+const port = int((n) => n >= 1 && n <= 65535 && n !== INSPECTOR_PORT);
+const PORT_ALLOWED = `an integer port from 1 to 65535, not ${INSPECTOR_PORT} (the inspector's)`;
 const BOOLEANS = new Map([['true', true], ['false', false], ['1', true], ['0', false]]);
 
 const RULES: { readonly [K in keyof AgentSettings]: Rule<AgentSettings[K]> } = {
@@ -77,10 +85,7 @@ const RULES: { readonly [K in keyof AgentSettings]: Rule<AgentSettings[K]> } = {
   ratioBasis: { parse: (raw) => (raw === 'limit' || raw === 'total' ? raw : undefined), allowed: '"limit" or "total"' },
   streakAlertChecks: { parse: int((n) => n >= 1), allowed: 'an integer >= 1' },
   livenessFailChecks: { parse: int((n) => n >= 0), allowed: 'an integer >= 0 (0 disables liveness failures)' },
-  livenessPort: {
-    parse: int((n) => n >= 1 && n <= 65535 && n !== INSPECTOR_PORT),
-    allowed: `an integer port from 1 to 65535, not ${INSPECTOR_PORT} (the inspector's)`,
-  },
+  livenessPort: { parse: port, allowed: PORT_ALLOWED },
   startupGraceSeconds: { parse: num((n) => n >= 0), allowed: 'a number of seconds >= 0' },
   snapshotBeforeRestart: { parse: (raw) => BOOLEANS.get(raw.toLowerCase()), allowed: '"true" or "false"' },
   containerMemoryLimitBytes: { parse: int((n) => n > 0), allowed: 'a positive integer number of bytes (unset when unknown)' },
@@ -94,6 +99,8 @@ const RULES: { readonly [K in keyof AgentSettings]: Rule<AgentSettings[K]> } = {
     parse: num((n) => n >= MIN_INTERVAL_SECONDS && n <= 86400),
     allowed: `a number of seconds from ${MIN_INTERVAL_SECONDS} to 86400 (the constructs leave it at ${ALLOCATION_SITES.refreshSeconds}; smaller values are for tests)`,
   },
+  podName: { parse: (raw) => raw, allowed: "the pod's name" },
+  metricsPort: { parse: port, allowed: `${PORT_ALLOWED} (unset: no /metrics from the agent)` },
 };
 
 function readOne<K extends keyof AgentSettings>(env: NodeJS.ProcessEnv, key: K): AgentSettings[K] {

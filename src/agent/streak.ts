@@ -34,6 +34,11 @@ export class Streak {
 
   constructor(private readonly settings: StreakSettings) {}
 
+  /** The streak at which /livez fails (0: never). */
+  get failChecks(): number {
+    return this.settings.livenessFailChecks;
+  }
+
   /** One check: grows the streak when `high`, else resets it. Returns what to log. */
   record(high: boolean): StreakEvent[] {
     this.checks++;
@@ -58,4 +63,41 @@ export class Streak {
     this.livenessFailing = fail;
     return change;
   }
+}
+
+/**
+ * Replicas that started together and take the same traffic leak at the same rate, so their
+ * streaks reach the liveness count in the same check, and the kubelet would restart them
+ * together (a PodDisruptionBudget does not cover liveness restarts). So each pod fails /livez
+ * a few start-up times later than the count: its name (stable across container restarts)
+ * picks one of LIVENESS_SPREAD_SLOTS slots, and slot k adds k * slotChecks checks, where
+ * slotChecks = floor(startupGraceSeconds / checkIntervalSeconds) + 1, so two slots are more
+ * than one start-up time apart. Pods in different slots never restart inside one start-up
+ * time; with hashed names, three replicas all share a slot with probability 1 / SLOTS^2.
+ */
+export const LIVENESS_SPREAD_SLOTS = 4;
+
+export interface LivenessSpread {
+  /** The slot the pod's name picks, 0 to LIVENESS_SPREAD_SLOTS - 1 (0 without a name). */
+  readonly slot: number;
+  /** Checks per slot: just over one start-up time. */
+  readonly slotChecks: number;
+  /** Checks added to the liveness count: slot * slotChecks (0 when liveness failures are off). */
+  readonly extraChecks: number;
+}
+
+export function livenessSpread(podName: string | null, s: StreakSettings & { readonly checkIntervalSeconds: number }): LivenessSpread {
+  const slotChecks = Math.floor(s.startupGraceSeconds / s.checkIntervalSeconds) + 1;
+  const slot = podName ? fnv1a(podName) % LIVENESS_SPREAD_SLOTS : 0;
+  return { slot, slotChecks, extraChecks: s.livenessFailChecks > 0 ? slot * slotChecks : 0 };
+}
+
+/** 32-bit FNV-1a: small, stable everywhere, and spreads similar names (pod-abc12, pod-abc13) apart. */
+function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
 }

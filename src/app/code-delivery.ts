@@ -2,8 +2,8 @@
  * How heapwatch's own code reaches the watched pod (exporter.delivery), and what the pod
  * needs for it: volumes, mounts, the sidecar's command, an init container, annotations.
  *
- * 'configmap' (the default): the bundles travel in dist/ as ConfigMaps in the app's
- * namespace and run on the official Node.js image. The app container mounts only the agent,
+ * 'configmap' (the default): the bundles (in lean mode, exporter.sidecar false, only the
+ * agent's) travel in dist/ as ConfigMaps in the app's namespace and run on the official Node.js image. The app container mounts only the agent,
  * read-only; the sidecar mounts only its own code, read-only, and its command unpacks it in
  * memory. Nothing is copied or written, so the code that runs is exactly dist/'s bytes.
  *
@@ -77,19 +77,20 @@ function configMapCode(scope: Construct, c: ResolvedConfig, labels: Record<strin
   const metadata = (name: string) => ({ name: `${c.app.name}-${name}`, namespace: c.app.namespace, labels });
   const readOnlyFiles = 0o444;
 
-  const parts = splitEvenly(gzipped(code.exporter), MAX_PART_BYTES);
+  // Lean mode (exporter.sidecar false) runs no sidecar: only the agent's ConfigMap.
+  const parts = c.exporter.sidecar ? splitEvenly(gzipped(code.exporter), MAX_PART_BYTES) : [];
   const partMaps = parts.map((part, i) => new k8s.KubeConfigMap(scope, `ExporterCode${i}`, {
     metadata: metadata(`heapwatch-exporter-${i}`),
     binaryData: { [exporterPartKey(i)]: part.toString('base64') },
   }));
-  const volumes: k8s.Volume[] = [{
+  const volumes: k8s.Volume[] = c.exporter.sidecar ? [{
     name: 'heapwatch-exporter-code',
     projected: {
       defaultMode: readOnlyFiles,
       sources: partMaps.map((m, i) => ({ configMap: { name: m.name, items: [{ key: exporterPartKey(i), path: exporterPartKey(i) }] } })),
     },
-  }];
-  const annotations: Record<string, string> = { [CODE_ANNOTATIONS.exporter]: sha256(code.exporter) };
+  }] : [];
+  const annotations: Record<string, string> = c.exporter.sidecar ? { [CODE_ANNOTATIONS.exporter]: sha256(code.exporter) } : {};
 
   if (withAgent) {
     const agentMap = new k8s.KubeConfigMap(scope, 'AgentCode', { metadata: metadata('heapwatch-agent'), data: { [AGENT_FILE]: code.agent.toString('utf8') } });

@@ -31,6 +31,10 @@ export function agentEnv(c: ResolvedConfig): k8s.EnvVar[] {
     value(AGENT_ENV.allocationProfile, h.allocationProfile.enabled),
     value(AGENT_ENV.allocationSamplingIntervalBytes, h.allocationProfile.samplingIntervalBytes),
     appMemoryLimit(AGENT_ENV.containerMemoryLimitBytes),
+    // Stable across container restarts: it picks the pod's slot in the liveness spread (src/agent/streak.ts).
+    { name: AGENT_ENV.podName, valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+    // Lean mode: no sidecar, so the agent serves /metrics on the hw-metrics port.
+    ...(c.exporter.sidecar ? [] : [value(AGENT_ENV.metricsPort, c.exporter.port)]),
   ];
 }
 

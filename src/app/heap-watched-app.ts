@@ -37,8 +37,9 @@ const MAX_UID = 2147483647;
  * The user's Node.js service, watched: a Deployment whose app container loads the heapwatch
  * agent through NODE_OPTIONS with a V8 heap limit derived from its memory limit and is probed
  * on the agent's /livez, and whose exporter sidecar serves /metrics and the heap-snapshot API;
- * the two share an emptyDir. The code of both comes from ConfigMaps beside the Deployment, or
- * from an image (exporter.delivery, see code-delivery.ts). Plus a Service, a NetworkPolicy,
+ * the two share an emptyDir. In lean mode (exporter.sidecar false) there is no sidecar and the
+ * agent serves the core metrics on the app container's hw-metrics port. The code of both comes
+ * from ConfigMaps beside the Deployment, or from an image (exporter.delivery, see code-delivery.ts). Plus a Service, a NetworkPolicy,
  * and a PodDisruptionBudget when replicas > 1.
  */
 export class HeapWatchedApp extends Construct {
@@ -71,6 +72,8 @@ export class HeapWatchedApp extends Construct {
       ports: [
         { name: 'http', containerPort: a.port },
         ...(withAgent ? [{ name: livenessPort, containerPort: a.livenessPort }] : []),
+        // Lean mode: the agent serves /metrics here, where pod discovery looks for the sidecar's.
+        ...(e.sidecar ? [] : [{ name: DISCOVERY.portName, containerPort: e.port }]),
       ],
       // The agent's /livez fails only after a long high-heap streak that a forced GC could not
       // end; the kubelet then restarts this container (and only this one).
@@ -86,7 +89,7 @@ export class HeapWatchedApp extends Construct {
       volumeMounts: [{ ...shared, readOnly: false }, { name: 'tmp', mountPath: '/tmp' }, ...code.appMounts],
     };
 
-    const exporterContainer: k8s.Container = {
+    const exporterContainer: k8s.Container | undefined = !e.sidecar ? undefined : {
       name: CONTAINERS.exporter,
       image: e.image,
       command: code.exporterCommand,
@@ -113,18 +116,20 @@ export class HeapWatchedApp extends Construct {
             automountServiceAccountToken: false,
             securityContext: podSecurity(runAsUser),
             initContainers: code.initContainers.length > 0 ? code.initContainers : undefined,
-            containers: [appContainer, exporterContainer],
+            containers: exporterContainer ? [appContainer, exporterContainer] : [appContainer],
             volumes: [
               // Outlives a container restart, so the pre-restart heap snapshot and marker survive.
               { name: 'heapwatch', emptyDir: { sizeLimit: k8s.Quantity.fromString(e.snapshots.volumeSizeLimit) } },
               { name: 'tmp', emptyDir: {} },
-              { name: 'exporter-tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('16Mi') } },
-              // Created by the user (README). Optional: without it the app still runs and the
-              // admin API refuses every request.
-              {
-                name: 'snapshot-token',
-                secret: { secretName: e.snapshots.tokenSecretName, optional: true, items: [{ key: e.snapshots.tokenSecretKey, path: e.snapshots.tokenSecretKey }] },
-              },
+              ...(exporterContainer ? [
+                { name: 'exporter-tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('16Mi') } },
+                // Created by the user (README). Optional: without it the app still runs and the
+                // admin API refuses every request.
+                {
+                  name: 'snapshot-token',
+                  secret: { secretName: e.snapshots.tokenSecretName, optional: true, items: [{ key: e.snapshots.tokenSecretKey, path: e.snapshots.tokenSecretKey }] },
+                },
+              ] : []),
               ...code.volumes,
             ],
           },

@@ -41,6 +41,7 @@ export const DEFAULT_CONFIG: HeapwatchConfig = {
   exporter: {
     image: 'docker.io/library/node:24.11.1-alpine3.22',
     delivery: ExporterDelivery.CONFIGMAP,
+    sidecar: true,
     port: 9464,
     source: MetricsSource.AGENT,
     scrapePath: '/metrics',

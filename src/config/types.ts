@@ -264,6 +264,14 @@ export interface ExporterConfig {
    * @default ExporterDelivery.CONFIGMAP
    */
   readonly delivery: ExporterDelivery;
+  /**
+   * Run the exporter sidecar. false is lean mode: no sidecar, and the agent serves the core
+   * metrics itself on exporter.port (the app container's "hw-metrics" port) for a few MiB per pod
+   * instead of about 67; no admin API, downloads or OpenTelemetry host metrics (README, "Lean mode").
+   * Needs exporter.source "agent".
+   * @default true
+   */
+  readonly sidecar: boolean;
   /** The metrics and admin port (container port named "hw-metrics", which Prometheus discovers). @default 9464 */
   readonly port: number;
   /** @default MetricsSource.AGENT */

@@ -130,6 +130,9 @@ export function validateConfig(c: HeapwatchConfig): string[] {
   port('exporter.port', e.port);
   check(Object.values(MetricsSource).includes(e.source), 'exporter.source', e.source,
     `must be one of ${Object.values(MetricsSource).map((v) => show(v)).join(', ')}`);
+  check(typeof e.sidecar === 'boolean', 'exporter.sidecar', e.sidecar, 'must be true (the exporter sidecar) or false (lean mode: the agent serves the metrics)');
+  check(e.sidecar !== false || e.source === MetricsSource.AGENT, 'exporter.sidecar', e.sidecar,
+    `can be false only with exporter.source ${show(MetricsSource.AGENT)}: in lean mode the agent serves the metrics (exporter.source is ${show(e.source)})`);
   check(typeof e.scrapePath === 'string' && /^\/[^\s?#]*$/.test(e.scrapePath), 'exporter.scrapePath', e.scrapePath, 'must be a URL path starting with "/"');
   resources('exporter.resources', e.resources);
   dnsSubdomain('exporter.snapshots.tokenSecretName', e.snapshots.tokenSecretName);

@@ -5,13 +5,9 @@
  * (a reset unlabelled Gauge would write 0, which for the app's heap would be a lie).
  */
 import type { Metric, Registry } from 'prom-client';
+import type { Sample } from '../metric-families';
 
-export interface Sample {
-  /** The series name when it differs from the family's (histogram _bucket, _sum, _count). */
-  readonly metricName?: string;
-  readonly labels?: Readonly<Record<string, string | number>>;
-  readonly value: number;
-}
+export type { Sample };
 
 export interface ComputedFamily {
   readonly name: string;

@@ -3,7 +3,8 @@
  * not collide): the families the sidecar itself owns, plus the app's families from readings.
  */
 import { Counter, Registry } from 'prom-client';
-import { EXPORTER_SELF_PREFIX, METRICS, RESTART_REASONS } from '../contract';
+import { EXPORTER_SELF_PREFIX, METRICS } from '../contract';
+import { HELP, restartSamples } from '../metric-families';
 import { registerComputed } from './computed-family';
 import { CurrentReading, registerReadingMetrics } from './reading-metrics';
 
@@ -32,22 +33,19 @@ export function createExporterMetrics(options: ExporterMetricsOptions): Exporter
   const registry = new Registry();
   registerComputed(registry, {
     name: METRICS.agentUp,
-    help: '1 when the sidecar has a fresh reading of the app (within 2.5 check intervals), else 0.',
+    help: HELP.agentUp,
     type: 'gauge',
     samples: () => [{ value: options.agentUp() ? 1 : 0 }],
   });
   registerComputed(registry, {
     name: METRICS.appRestarts,
-    help: 'App process restarts seen by the sidecar, by reason (heap_streak when the agent left a restart marker).',
+    help: HELP.appRestarts,
     type: 'counter',
-    samples: () => {
-      const counts = options.restarts();
-      return Object.values(RESTART_REASONS).map((reason) => ({ labels: { reason }, value: counts[reason] ?? 0 }));
-    },
+    samples: () => restartSamples(options.restarts()),
   });
   registerComputed(registry, {
     name: METRICS.containerMemoryLimit,
-    help: "The app container's memory limit, bytes.",
+    help: HELP.containerMemoryLimit,
     type: 'gauge',
     samples: () => {
       const v = options.containerMemoryLimit();

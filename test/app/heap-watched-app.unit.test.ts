@@ -88,6 +88,33 @@ describe('HeapWatchedApp', () => {
     assert.equal(deployment.spec.template.metadata.labels[DISCOVERY.podLabel], DISCOVERY.podLabelValue);
   });
 
+  it('gives the agent the pod name (Downward API), for the liveness spread, in both modes', () => {
+    for (const sidecar of [true, false]) {
+      const env = container(appDeployment({ exporter: { sidecar } }).deployment, 'app').env.find((e: any) => e.name === AGENT_ENV.podName);
+      assert.deepEqual(env.valueFrom, { fieldRef: { fieldPath: 'metadata.name' } }, `sidecar ${sidecar}`);
+    }
+  });
+
+  it('in lean mode runs no sidecar: the app container carries hw-metrics and the agent serves it', () => {
+    const { objects, deployment } = appDeployment({ exporter: { sidecar: false, port: 9470 } });
+    const spec = deployment.spec.template.spec;
+    assert.deepEqual(spec.containers.map((c: any) => c.name), ['app']);
+    const app = container(deployment, 'app');
+    assert.equal(app.ports.find((p: any) => p.name === DISCOVERY.portName).containerPort, 9470);
+    assert.equal(envValue(app, AGENT_ENV.metricsPort), '9470');
+    assert.equal(app.livenessProbe.httpGet.path, '/livez');
+    assert.deepEqual(spec.volumes.map((v: any) => v.name).sort(), ['heapwatch', 'heapwatch-agent-code', 'tmp']);
+    const maps = objects.filter((o: any) => o.kind === 'ConfigMap').map((o: any) => o.metadata.name);
+    assert.deepEqual(maps, ['sample-app-heapwatch-agent'], 'only the agent ConfigMap');
+    assert.deepEqual(Object.keys(deployment.spec.template.metadata.annotations), ['heapwatch.dev/agent-sha256']);
+    const policy = find(objects, 'NetworkPolicy', 'sample-app');
+    const scrape = policy.spec.ingress.find((r: any) => r.from !== undefined);
+    assert.deepEqual(scrape.ports, [{ port: 9470, protocol: 'TCP' }], 'Prometheus reaches the agent on the app container');
+    const withSidecar = appDeployment().deployment;
+    assert.equal(envValue(container(withSidecar, 'app'), AGENT_ENV.metricsPort), undefined, 'with the sidecar the agent serves no /metrics');
+    assert.ok(!container(withSidecar, 'app').ports.some((p: any) => p.name === DISCOVERY.portName));
+  });
+
   it('runs the pod as runAsUser, 1000 by default', () => {
     assert.equal(appDeployment().deployment.spec.template.spec.securityContext.runAsUser, 1000);
     const chart = Testing.chart();

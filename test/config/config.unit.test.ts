@@ -108,6 +108,7 @@ describe('config validation', () => {
     ['a snapshot count of zero', { exporter: { snapshots: { maxKept: 0 } } }, 'exporter.snapshots.maxKept', '0', /1 to 100/],
     ['an unknown delivery', { exporter: { delivery: 'helm' } }, 'exporter.delivery', '"helm"', /"configmap", "image"/],
     ['image delivery from the official Node.js image, which holds no heapwatch code', { exporter: { delivery: 'image' } }, 'exporter.image', '"docker.io/library/node:24.11.1-alpine3.22"', /the image you built from src\/exporter\/Dockerfile/],
+    ['lean mode without the agent', { exporter: { sidecar: false, source: 'scrape' } }, 'exporter.sidecar', 'false', /can be false only with exporter.source "agent"/],
     ['image delivery from a short official Node.js name', { exporter: { delivery: 'image', image: 'node:24-alpine' } }, 'exporter.image', '"node:24-alpine"', /the image you built/],
   ];
   for (const [what, input, field, value, allowed] of cases) {

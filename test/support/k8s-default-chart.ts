@@ -1,7 +1,8 @@
 /**
  * What the schema and policy suites run over: the default chart, the same chart with more
  * than one replica where replicas are configurable (so PodDisruptionBudgets and the Alertmanager
- * gossip cluster get checked too), and with image delivery (so its init container is).
+ * gossip cluster get checked too), with image delivery (so its init container is), and in
+ * lean mode (no sidecar: the app container carries the hw-metrics port).
  */
 import { defaultManifests } from '../../charts/default-app';
 import { ExporterDelivery, HeapwatchConfigInput } from '../../src/config';
@@ -57,6 +58,12 @@ export const CHART_VARIANTS: readonly ChartVariant[] = [
     label: "chart with image delivery (the agent's init container, the sidecar from the team's own image)",
     input: { exporter: { delivery: ExporterDelivery.IMAGE, image: 'registry.example.test/team/heapwatch-exporter:0.1.0' } },
     expectedKinds: EXPECTED_KINDS,
+  },
+  { label: 'lean-mode chart (exporter.sidecar false: no sidecar, the agent serves hw-metrics), app replicas 2', input: { exporter: { sidecar: false }, app: { replicas: 2 } }, expectedKinds: [...EXPECTED_KINDS, 'policy/v1 PodDisruptionBudget'] },
+  {
+    label: 'lean-mode operator chart',
+    input: { ...OPERATOR_INPUT, exporter: { sidecar: false } },
+    expectedKinds: ['monitoring.coreos.com/v1 PodMonitor', 'apps/v1 Deployment', 'networking.k8s.io/v1 NetworkPolicy'],
   },
 ];
 
