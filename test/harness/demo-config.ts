@@ -20,9 +20,10 @@ export const DEMO_CONFIG: HeapwatchConfigInput = {
     maxSemiSpaceMiB: 1,
   },
   app: {
-    // Why 512Mi and 0.25 rather than a smaller container: the agent only writes the
-    // pre-restart heap snapshot when its cost model (about 48 MiB + 1.5 KiB per small heap
-    // object) fits between RSS and the limit; a 192Mi container leaves no such room.
+    // 512Mi with 0.25 of it as old space: the idle app's snapshot (estimated 60-70 MiB of RSS)
+    // fits, so the on-request snapshot is taken; the leak's ~120 MiB of small records would
+    // cost ~0.9 GiB to snapshot (4 GiB estimated), so the pre-restart snapshot is refused, as it
+    // would be in production (src/agent/snapshot-model.ts, bench/README.md).
     resources: { cpuRequest: '100m', cpuLimit: '1', memoryRequest: '512Mi', memoryLimit: '512Mi' },
   },
   alerts: {
