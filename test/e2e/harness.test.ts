@@ -116,11 +116,11 @@ describe('manifests and pod files, on a real synth of the demo chart', () => {
   it('resolves the Downward API memory limit and the probes as the kubelet would', () => {
     const app = workloadWithContainer(manifests, 'app');
     const env = envOf(app, containerOf(app, 'app'));
-    assert.equal(env[AGENT_ENV.containerMemoryLimitBytes], String(512 * 2 ** 20));
-    assert.equal(env[AGENT_ENV.checkIntervalSeconds], '1');
-    assert.match(env.NODE_OPTIONS, /--max-old-space-size=128\b/);
+    assert.equal(env[AGENT_ENV.containerMemoryLimitBytes], String(256 * 2 ** 20));
+    assert.equal(env[AGENT_ENV.checkIntervalSeconds], '2');
+    assert.match(env.NODE_OPTIONS, /--max-old-space-size=64\b/);
     const sidecar = envOf(app, containerOf(app, 'heapwatch-exporter'));
-    assert.equal(sidecar[EXPORTER_ENV.containerMemoryLimitBytes], String(512 * 2 ** 20));
+    assert.equal(sidecar[EXPORTER_ENV.containerMemoryLimitBytes], String(256 * 2 ** 20));
     const liveness = probeOf(containerOf(app, 'app'), 'livenessProbe')!;
     assert.deepEqual([liveness.path, liveness.periodSeconds, liveness.timeoutSeconds, liveness.failureThreshold],
       ['/livez', LIVENESS_PROBE.periodSeconds, LIVENESS_PROBE.timeoutSeconds, LIVENESS_PROBE.failureThreshold]);
@@ -159,7 +159,7 @@ describe('the local rewrites of the synthesized pod, Prometheus and Alertmanager
     const sidecar = pod.exporterEnv;
     // The agent NODE_OPTIONS loads is the local twin of its in-pod path, projected from the ConfigMap.
     const agentFile = path.join(dir, 'pod', `root-app${CODE_DIR}`, AGENT_FILE);
-    assert.match(app.NODE_OPTIONS, new RegExp(`^--require ${agentFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} --max-old-space-size=128 --max-semi-space-size=1$`));
+    assert.match(app.NODE_OPTIONS, new RegExp(`^--require ${agentFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} --max-old-space-size=64 --max-semi-space-size=1$`));
     const agentMap = manifests.find((m) => m.kind === 'ConfigMap' && m.metadata.name === 'sample-app-heapwatch-agent')!;
     assert.equal(fs.readFileSync(agentFile, 'utf8'), agentMap.data[AGENT_FILE]);
     assert.equal(app[AGENT_ENV.dir], pod.sharedDir);
