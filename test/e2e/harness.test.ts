@@ -18,6 +18,7 @@ import { LocalPod } from '../harness/local-pod';
 import { LocalPrometheus } from '../harness/prometheus-local';
 import { DEMO_CONFIG } from '../harness/demo-config';
 import { synthesizeDefaultChart } from '../harness/demo-chart';
+import { demoLeakSite } from '../harness/demo-leak-site';
 import { SAMPLE_APP_NAMESPACE } from '../../charts/sample-app';
 import { containerOf, envOf, Manifest, mountsOf, ProbeSpec, probeOf, readManifests, workloadWithContainer } from '../harness/manifests';
 import { longestSubqueryStep, metricNames } from '../harness/panel-check';
@@ -290,6 +291,14 @@ describe('the demo service', () => {
     } finally {
       await group.stopAll(1000);
     }
+  });
+
+  it('names the function and line where its leak allocates the records it keeps', () => {
+    const site = demoLeakSite();
+    const lines = fs.readFileSync(site.file, 'utf8').split('\n');
+    assert.match(lines[site.line - 1], /^\s*pollMintingQueue\(count\) \{$/);
+    const body = lines.slice(site.line, site.line + 10).join('\n');
+    assert.match(body, /this\.seen\.set\(id, \{ id, userId: .*payload, createdAt: new Date\(\) \}\)/, 'the kept records are made there');
   });
 
   it('npm run demo stops at once with the apt-get command when prometheus is missing', () => {
