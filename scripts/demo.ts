@@ -14,6 +14,7 @@ import { demoPicture } from '../test/harness/demo-picture';
 import { LocalStack } from '../test/harness/local-stack';
 import { checkPanels } from '../test/harness/panel-check';
 import { Scenario } from '../test/harness/scenario';
+import { preRestartOutcome, requestSnapshot } from '../test/harness/snapshot-outcome';
 import { Timeline } from '../test/harness/timeline';
 import { REPO_ROOT } from '../test/support/repo-root';
 import { MissingToolsError } from '../test/support/tools';
@@ -60,6 +61,13 @@ async function main(): Promise<number> {
     t.add(steady.at, 'steady state', `heap ratio ${(steady.ratio * 100).toFixed(1)} %`);
     t.add(steady.watchdog.at, 'Watchdog delivered', steady.watchdog.channel);
 
+    const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+    const limit = pod.appMemoryLimitBytes;
+    const onRequest = await requestSnapshot(pod);
+    t.add(Date.now(), `heap snapshot on request: HTTP ${onRequest.status}`, onRequest.model === null
+      ? `the cost model allows it; ${onRequest.body.name ?? ''}, peak RSS ${mib(onRequest.peakRssBytes)} of ${mib(limit)}`
+      : `the cost model refuses it: ${onRequest.model.message}`);
+
     const leak = await sc.startLeak();
     t.add(leak.at, 'leak started', `pid ${leak.pid}`);
     const crossed = await sc.thresholdCrossed(leak.at);
@@ -88,13 +96,21 @@ async function main(): Promise<number> {
 
     const failing = await sc.livenessFailing(leak.at);
     t.add(failing.at, '/livez failing (503)', `streak ${failing.streak}`);
+    const pre = await preRestartOutcome(pod);
     const restart = await sc.restartedByLiveness(failing.at, leak.pid);
     t.add(restart.at, 'app restarted by the local kubelet', `new pid ${restart.pid}`);
     t.latency(`streak reached ${c.heap.livenessFailChecks} (liveness failing) -> restart`, failing.at, restart.at);
     t.latency(`streak reached ${c.heap.streakAlertChecks} -> restart`, streak.at, restart.at);
 
-    const snap = await sc.preRestartSnapshot();
-    t.add(Date.now(), 'pre-restart heap snapshot downloaded from the sidecar', `${snap.name}, ${(snap.bytes / 2 ** 20).toFixed(1)} MiB`);
+    if (pre.marker.snapshot !== null) {
+      const snap = await sc.preRestartSnapshot();
+      t.add(Date.now(), 'pre-restart heap snapshot downloaded from the sidecar', `${snap.name}, ${(snap.bytes / 2 ** 20).toFixed(1)} MiB`);
+    } else {
+      t.add(pre.marker.at, 'no pre-restart heap snapshot: the agent refused it', pre.refusalLog?.msg.replace(/^No pre-restart heap snapshot: /, '') ?? '(no log line)');
+    }
+    const modelAgrees = (pre.model === null) === (pre.marker.snapshot !== null);
+    say(`pre-restart snapshot ${pre.marker.snapshot === null ? 'refused' : 'taken'}, as the cost model says: ${modelAgrees ? 'yes' : 'NO'}; the leaking app's peak RSS ${mib(pre.peakRssBytes)}, under its ${mib(limit)} limit: ${pre.peakRssBytes < limit ? 'yes' : 'NO'}`);
+    if (!modelAgrees || pre.peakRssBytes >= limit) throw new Error('the pre-restart snapshot went against the cost model or the app outgrew its container');
 
     const rfh = await sc.alertDelivered('NodejsRestartedForHeap', restart.at);
     t.add(rfh.firingSeenAt, 'NodejsRestartedForHeap firing (Prometheus)');

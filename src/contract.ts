@@ -317,6 +317,10 @@ export interface SnapshotResult {
   /** Why it was refused or failed: "no-headroom", "busy", "too-slow", "disabled" (no profiler) or "error". */
   readonly reason?: string;
   readonly message?: string;
+  /** A refusal's estimated need (RSS bytes, or file bytes when the volume is short). */
+  readonly neededBytes?: number;
+  /** A refusal's headroom (RSS bytes under the limit, or the volume's free bytes). */
+  readonly headroomBytes?: number;
 }
 
 /** SHARED_DIR/RESTART_MARKER, written by the agent just before /livez starts failing. */

@@ -16,7 +16,12 @@ export const SNAPSHOT_FILE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,200}\.heapsnapshot$/;
 
 export interface SnapshotRefusal {
   readonly reason: 'too-slow' | 'no-headroom';
+  /** Says the estimated need and the headroom, in bytes and in MiB. */
   readonly message: string;
+  /** The estimated need: RSS bytes, or file bytes when the volume is what is short. */
+  readonly neededBytes: number;
+  /** What there is room for: RSS bytes under the limit, or the volume's free bytes. */
+  readonly headroomBytes: number;
 }
 
 export interface WrittenSnapshot {
@@ -38,25 +43,43 @@ export function memoryLimit(settings: Pick<AgentSettings, 'containerMemoryLimitB
   return null;
 }
 
-/** Null when a snapshot of this heap fits, else why not. */
+/** Bytes for people and for programs: "123456789 B (117.7 MiB)". */
+function bytesText(bytes: number): string {
+  return `${Math.round(bytes)} B (${(bytes / 2 ** 20).toFixed(1)} MiB)`;
+}
+
+/** Null when a snapshot of this heap fits, else why not, with the estimated need and the headroom. */
 export function snapshotRefusal(settings: AgentSettings, sample: HeapSample): SnapshotRefusal | null {
   const est = estimateSnapshot(sample);
+  const limit = memoryLimit(settings);
+  const headroom = Math.max(0, Math.round(limit !== null
+    ? limit - sample.rss - SNAPSHOT_MODEL.rssMarginBytes
+    : os.freemem() * SNAPSHOT_MODEL.unknownLimitFreeShare));
+  const of = limit !== null
+    ? `the container limit ${bytesText(limit)} minus RSS ${bytesText(sample.rss)} and a ${SNAPSHOT_MODEL.rssMarginBytes / 2 ** 20} MiB margin`
+    : 'half of the free memory (container limit unknown)';
+  const memory = `an estimated RSS rise of ${bytesText(est.rssRiseBytes)} needed, headroom ${bytesText(headroom)} (${of})`;
   const maxSeconds = settings.livenessToleranceSeconds / 2;
   if (est.seconds > maxSeconds) {
-    return { reason: 'too-slow', message: `estimated pause ${est.seconds.toFixed(1)} s for ~${est.objects} heap objects exceeds half of ${AGENT_ENV.livenessToleranceSeconds} (${maxSeconds} s)` };
+    return {
+      reason: 'too-slow',
+      message: `estimated pause ${est.seconds.toFixed(1)} s exceeds half of ${AGENT_ENV.livenessToleranceSeconds} (${maxSeconds} s); ${memory}`,
+      neededBytes: est.rssRiseBytes,
+      headroomBytes: headroom,
+    };
   }
-  const limit = memoryLimit(settings);
-  const room = limit !== null
-    ? limit - sample.rss - SNAPSHOT_MODEL.rssMarginBytes
-    : os.freemem() * SNAPSHOT_MODEL.unknownLimitFreeShare;
-  if (est.rssRiseBytes > room) {
-    const of = limit !== null ? `the container limit ${limit} B minus RSS ${sample.rss} B and a margin` : 'half of the free memory (container limit unknown)';
-    return { reason: 'no-headroom', message: `estimated RSS rise ${est.rssRiseBytes} B for ~${est.objects} heap objects does not fit in ${of}` };
+  if (est.rssRiseBytes > headroom) {
+    return { reason: 'no-headroom', message: `no room in memory: ${memory}`, neededBytes: est.rssRiseBytes, headroomBytes: headroom };
   }
   const st = fs.statfsSync(settings.dir);
   const free = st.bavail * st.bsize;
   if (est.fileBytes > free) {
-    return { reason: 'no-headroom', message: `estimated file size ${est.fileBytes} B exceeds the free space ${free} B on ${settings.dir}` };
+    return {
+      reason: 'no-headroom',
+      message: `no room on ${settings.dir}: an estimated file of ${bytesText(est.fileBytes)} needed, free space ${bytesText(free)}`,
+      neededBytes: est.fileBytes,
+      headroomBytes: free,
+    };
   }
   return null;
 }

@@ -168,7 +168,10 @@ function captureRouter(kind: CaptureKind, c: CaptureOptions, o: AdminApiOptions)
       if (result.reason === 'no-headroom' || result.reason === 'busy' || result.reason === 'too-slow' || result.reason === 'disabled') {
         lastStartedAt = previousStart; // refused before any pause: no cooldown for the app to recover from
         const status = result.reason === 'busy' ? 409 : 503;
-        return refuse(res, status, `agent-${result.reason}`, `the agent refused the ${noun.short}: ${result.reason}`);
+        // The agent's own words and figures (the estimated need and the headroom) reach the caller.
+        const figures = { reason: result.reason, message: result.message, neededBytes: result.neededBytes, headroomBytes: result.headroomBytes };
+        const why = result.message ? `${result.reason}: ${result.message}` : result.reason;
+        return refuse(res, status, `agent-${result.reason}`, `the agent refused the ${noun.short}: ${why}`, figures);
       }
       c.counter.inc({ outcome: 'failed' satisfies SnapshotOutcome });
       return reply(res, 500, 'failed', { error: `the agent could not write the ${noun.short}: ${result.reason ?? 'error'}` });

@@ -2,7 +2,7 @@
  * prometheus.yml as an object, from the config. Kept pure (no constructs) so the tests
  * can run promtool on it and the demo can run a real Prometheus on it.
  */
-import { derive, requireResolved, ResolvedConfig } from '../config';
+import { derive, formatDuration, requireResolved, ResolvedConfig } from '../config';
 import { DISCOVERY, JOBS, TARGET_LABELS } from '../contract';
 import { ALERTMANAGER, KUBE_STATE_METRICS, PROMETHEUS, PROMETHEUS_PATHS, serviceHost, statefulPodHosts } from './names';
 
@@ -33,7 +33,8 @@ export function buildPrometheusConfig(c: ResolvedConfig): Record<string, any> {
   const config: Record<string, any> = {
     global: {
       scrape_interval: d.checkInterval,
-      scrape_timeout: d.checkInterval === '1s' ? '1s' : '10s',
+      // Prometheus refuses a timeout longer than the interval (checks of 1-9 s).
+      scrape_timeout: formatDuration(Math.min(c.heap.checkIntervalSeconds, 10)),
       evaluation_interval: c.prometheus.evaluationInterval,
     },
     rule_files: [`${PROMETHEUS_PATHS.rules}/*.yaml`],

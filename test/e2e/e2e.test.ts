@@ -5,11 +5,15 @@
  * order and share the running pipeline; every wait is a bounded poll that names what it
  * awaited and what it saw.
  *
- * Order (about two minutes): steady state; the code that runs is the ConfigMaps'; fault: sidecar killed while Slack answers 500
- * (HeapwatchExporterDown delivered once, app untouched); the leak and its alerts; fault:
+ * Order (about two minutes): steady state; the code that runs is the ConfigMaps'; a snapshot on
+ * request, as the cost model says; fault: sidecar killed while Slack answers 500
+ * (HeapwatchExporterDown delivered once, app untouched); the leak (small records) and its alerts; fault:
  * Alertmanager restarted on its storage (nothing re-sent); liveness restart and the
- * pre-restart snapshot; NodejsRestartedForHeap; fault: the agent's socket gone
+ * pre-restart snapshot taken or refused as the cost model says, the app's peak RSS under its
+ * container limit; NodejsRestartedForHeap; fault: the agent's socket gone
  * (HeapwatchAgentMissing, app keeps serving); recovery, resolved messages; dashboard queries.
+ * Without cgroups here nothing would OOM-kill the app, so "never OOM-killed by its own snapshot"
+ * is checked as its peak RSS (VmHWM in /proc) staying under the limit the manifests give it.
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -22,6 +26,7 @@ import { REPO_ROOT } from '../support/repo-root';
 import { checkPanels } from '../harness/panel-check';
 import { done, notYet, pollUntil } from '../harness/poll';
 import { AlertDelivery, Scenario } from '../harness/scenario';
+import { needAndHeadroom, PreRestartOutcome, preRestartOutcome, requestSnapshot } from '../harness/snapshot-outcome';
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
@@ -37,6 +42,7 @@ describe('e2e: the synthesized pipeline on real Prometheus and Alertmanager', { 
   let streakAt = 0;
   let failingAt = 0;
   let restartAt = 0;
+  let preRestart: PreRestartOutcome;
 
   before(async () => {
     s = await LocalStack.start({ input: DEMO_CONFIG, stopOnExit: true });
@@ -71,6 +77,18 @@ describe('e2e: the synthesized pipeline on real Prometheus and Alertmanager', { 
       assert.ok(!f.startsWith(path.join(REPO_ROOT, 'src')) && !f.startsWith(path.join(REPO_ROOT, 'build')), f);
     }
     assert.ok(fs.existsSync(agent), agent);
+  });
+
+  it('takes a heap snapshot on request of the idle app, as the cost model says, within the container limit', async () => {
+    const r = await requestSnapshot(s.pod);
+    assert.equal(r.model, null, `the model allows an idle app's snapshot in the demo's ${s.pod.appMemoryLimitBytes} B container: ${r.model?.message}`);
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    const download = await s.pod.adminFetch(`/admin/heap-snapshots/${encodeURIComponent(r.body.name)}`);
+    assert.equal(download.status, 200);
+    assert.ok((await download.text()).startsWith('{"snapshot":'), 'a V8 heap snapshot');
+    assert.ok(r.peakRssBytes < s.pod.appMemoryLimitBytes, `peak RSS ${r.peakRssBytes} B under the container limit ${s.pod.appMemoryLimitBytes} B`);
+    const unauthorized = await fetch(`${s.pod.exporterUrl}/admin/heap-snapshots`);
+    assert.equal(unauthorized.status, 401, 'the admin API refuses a request without the token');
   });
 
   it('fault: a killed sidecar fires HeapwatchExporterDown, delivered once although Slack answered 500 twice; the app is not restarted', async () => {
@@ -151,6 +169,8 @@ describe('e2e: the synthesized pipeline on real Prometheus and Alertmanager', { 
   it('liveness fails after the streak and the local kubelet restarts the app', async () => {
     const failing = await sc.livenessFailing(leakAt);
     failingAt = failing.at;
+    // Read before the restart takes the process (its marker, its log, its peak RSS).
+    preRestart = await preRestartOutcome(s.pod);
     assert.ok(failing.streak >= s.config.heap.livenessFailChecks, `failing at streak ${failing.streak}`);
     assert.ok(failingAt > highStreak.message.at, 'the page came before the restart');
     const restart = await sc.restartedByLiveness(failingAt, appPid);
@@ -162,13 +182,27 @@ describe('e2e: the synthesized pipeline on real Prometheus and Alertmanager', { 
     appPid = restart.pid;
   });
 
-  it('the pre-restart heap snapshot is downloadable from the sidecar with the token', async () => {
-    const snap = await sc.preRestartSnapshot();
-    assert.match(snap.name, /prerestart\.heapsnapshot$/);
-    assert.ok(snap.bytes > 1000, `${snap.bytes} bytes`);
-    assert.ok(snap.head.startsWith('{"snapshot":'), `a V8 heap snapshot: ${snap.head}`);
-    const unauthorized = await fetch(`${s.pod.exporterUrl}/admin/heap-snapshots`);
-    assert.equal(unauthorized.status, 401, 'the admin API refuses a request without the token');
+  it('the pre-restart heap snapshot is taken or refused as the cost model says, and the leaking app stayed under its container limit', async () => {
+    const { marker, model, refusalLog, peakRssBytes } = preRestart;
+    const limit = s.pod.appMemoryLimitBytes;
+    assert.ok(peakRssBytes < limit, `the leaking app's peak RSS ${peakRssBytes} B stayed under the container limit ${limit} B`);
+    if (model === null) {
+      assert.notEqual(marker.snapshot, null, 'the model says the snapshot fits: the agent took it');
+      const snap = await sc.preRestartSnapshot();
+      assert.equal(snap.name, marker.snapshot);
+      assert.ok(snap.head.startsWith('{"snapshot":'), `a V8 heap snapshot: ${snap.head}`);
+      return;
+    }
+    // A heap of small records: the model refuses it here (and measured, it would not fit either: bench/README.md).
+    assert.equal(marker.snapshot, null, `the model refuses (${model.message}): the marker names no snapshot`);
+    assert.ok(refusalLog, 'the agent logged why there is no pre-restart snapshot');
+    assert.equal(refusalLog.reason, model.reason, refusalLog.msg);
+    const said = needAndHeadroom(refusalLog.msg);
+    assert.ok(said, `the log line states the need and the headroom in bytes and MiB: ${refusalLog.msg}`);
+    assert.ok(said.neededBytes > said.headroomBytes || model.reason === 'too-slow', refusalLog.msg);
+    assert.ok(Math.abs(said.neededBytes - model.neededBytes) <= 0.1 * model.neededBytes,
+      `the agent's need ${said.neededBytes} B is the model's ${model.neededBytes} B for the heap at that check (within 10 %)`);
+    assert.ok(Math.abs(said.headroomBytes - model.headroomBytes) <= 0.1 * limit, `headroom ${said.headroomBytes} B vs the model's ${model.headroomBytes} B`);
   });
 
   it('NodejsRestartedForHeap fires within its bound', async () => {

@@ -18,6 +18,7 @@ import { LocalPod } from '../harness/local-pod';
 import { LocalPrometheus } from '../harness/prometheus-local';
 import { DEMO_CONFIG } from '../harness/demo-config';
 import { synthesizeDefaultChart } from '../harness/demo-chart';
+import { demoLeakSite } from '../harness/demo-leak-site';
 import { SAMPLE_APP_NAMESPACE } from '../../charts/sample-app';
 import { containerOf, envOf, Manifest, mountsOf, ProbeSpec, probeOf, readManifests, workloadWithContainer } from '../harness/manifests';
 import { longestSubqueryStep, metricNames } from '../harness/panel-check';
@@ -116,11 +117,11 @@ describe('manifests and pod files, on a real synth of the demo chart', () => {
   it('resolves the Downward API memory limit and the probes as the kubelet would', () => {
     const app = workloadWithContainer(manifests, 'app');
     const env = envOf(app, containerOf(app, 'app'));
-    assert.equal(env[AGENT_ENV.containerMemoryLimitBytes], String(512 * 2 ** 20));
-    assert.equal(env[AGENT_ENV.checkIntervalSeconds], '1');
-    assert.match(env.NODE_OPTIONS, /--max-old-space-size=128\b/);
+    assert.equal(env[AGENT_ENV.containerMemoryLimitBytes], String(256 * 2 ** 20));
+    assert.equal(env[AGENT_ENV.checkIntervalSeconds], '2');
+    assert.match(env.NODE_OPTIONS, /--max-old-space-size=64\b/);
     const sidecar = envOf(app, containerOf(app, 'heapwatch-exporter'));
-    assert.equal(sidecar[EXPORTER_ENV.containerMemoryLimitBytes], String(512 * 2 ** 20));
+    assert.equal(sidecar[EXPORTER_ENV.containerMemoryLimitBytes], String(256 * 2 ** 20));
     const liveness = probeOf(containerOf(app, 'app'), 'livenessProbe')!;
     assert.deepEqual([liveness.path, liveness.periodSeconds, liveness.timeoutSeconds, liveness.failureThreshold],
       ['/livez', LIVENESS_PROBE.periodSeconds, LIVENESS_PROBE.timeoutSeconds, LIVENESS_PROBE.failureThreshold]);
@@ -159,7 +160,7 @@ describe('the local rewrites of the synthesized pod, Prometheus and Alertmanager
     const sidecar = pod.exporterEnv;
     // The agent NODE_OPTIONS loads is the local twin of its in-pod path, projected from the ConfigMap.
     const agentFile = path.join(dir, 'pod', `root-app${CODE_DIR}`, AGENT_FILE);
-    assert.match(app.NODE_OPTIONS, new RegExp(`^--require ${agentFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} --max-old-space-size=128 --max-semi-space-size=1$`));
+    assert.match(app.NODE_OPTIONS, new RegExp(`^--require ${agentFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} --max-old-space-size=64 --max-semi-space-size=1$`));
     const agentMap = manifests.find((m) => m.kind === 'ConfigMap' && m.metadata.name === 'sample-app-heapwatch-agent')!;
     assert.equal(fs.readFileSync(agentFile, 'utf8'), agentMap.data[AGENT_FILE]);
     assert.equal(app[AGENT_ENV.dir], pod.sharedDir);
@@ -263,7 +264,7 @@ describe('Prober', () => {
 });
 
 describe('the demo service', () => {
-  it('leaks 512 KiB strings up to the asked ratio, holds, frees, and names a bad parameter', async () => {
+  it('leaks small records up to the asked ratio, holds, frees, and names a bad parameter', async () => {
     const group = new ProcessGroup();
     const port = await freePort();
     const app = group.spawn('demo-service', process.execPath, [path.join(REPO_ROOT, 'test/harness/demo-service.js')], {
@@ -280,15 +281,24 @@ describe('the demo service', () => {
         const st: any = await (await fetch(`${url}/state`)).json();
         return st.ratio >= 0.5 ? done(st) : notYet(JSON.stringify(st));
       }, { timeoutMs: 10_000, intervalMs: 50 });
-      // On the V8 heap, not external memory (Node makes strings over ~1 MiB external).
-      assert.ok(held.retainedMiB > 0 && held.heapUsed / 2 ** 20 >= 0.9 * held.retainedMiB, `the leak is heap: ${JSON.stringify(held)}`);
+      // Many small records on the V8 heap (at least 200 bytes each there), not a few big strings.
+      assert.ok(held.records > 50_000 && held.heapUsed >= 200 * held.records, `the leak is small records on the heap: ${JSON.stringify(held)}`);
       assert.ok(held.ratio < 0.6, `stops near the asked ratio: ${held.ratio}`);
       const freed: any = await (await fetch(`${url}/free`, { method: 'POST' })).json();
+      assert.equal(freed.records, 0);
       assert.equal(freed.retainedMiB, 0);
       assert.equal(freed.leaking, false);
     } finally {
       await group.stopAll(1000);
     }
+  });
+
+  it('names the function and line where its leak allocates the records it keeps', () => {
+    const site = demoLeakSite();
+    const lines = fs.readFileSync(site.file, 'utf8').split('\n');
+    assert.match(lines[site.line - 1], /^\s*pollMintingQueue\(count\) \{$/);
+    const body = lines.slice(site.line, site.line + 10).join('\n');
+    assert.match(body, /this\.seen\.set\(id, \{ id, userId: .*payload, createdAt: new Date\(\) \}\)/, 'the kept records are made there');
   });
 
   it('npm run demo stops at once with the apt-get command when prometheus is missing', () => {

@@ -99,6 +99,11 @@ describe('admin API', () => {
     const refused = await request(exporter.port, 'POST', BASE, auth());
     assert.equal(refused.status, 503);
     assert.match(refused.text, /no-headroom/);
+    // The agent's estimated need and headroom reach the caller, in words and in bytes.
+    const body = JSON.parse(refused.text);
+    assert.match(body.error, /needed, headroom 104857600 B \(100\.0 MiB\)/);
+    assert.equal(body.neededBytes, 300 * 2 ** 20);
+    assert.equal(body.headroomBytes, 100 * 2 ** 20);
     await swapAgent({ snapshot: 'fail' });
     const failed = await request(exporter.port, 'POST', BASE, auth());
     assert.equal(failed.status, 500);

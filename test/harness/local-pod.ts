@@ -10,6 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { parseQuantity } from '../../src/config/quantity';
 import { DISCOVERY, EXPORTER_ENV, TARGET_LABELS } from '../../src/contract';
 import { freePort } from '../support/free-port';
 import { containerOf, containerPort, envOf, Manifest, mountsOf, probeOf, workloadWithPodLabel } from './manifests';
@@ -51,6 +52,8 @@ export class LocalPod {
   /** The admin API's bearer token (random per run, never printed). */
   readonly token = randomBytes(24).toString('hex');
   app?: ManagedProcess;
+  /** The current app process's log (its stdout and stderr: the agent's JSON lines). */
+  appLogFile = '';
   exporter?: ManagedProcess;
   private appStarts = 0;
   private exporterStarts = 0;
@@ -136,6 +139,7 @@ export class LocalPod {
   async startApp(): Promise<void> {
     const n = ++this.appStarts;
     const log = path.join(this.o.workDir, `app-${n}.log`);
+    this.appLogFile = log;
     this.app = this.o.group.spawn(`app#${n}`, this.o.node ?? process.execPath, [this.o.appScript], { env: this.appEnv, logFile: log });
     await waitForHttp(this.app, `${this.appUrl}/`, 20_000, log);
   }
@@ -151,6 +155,14 @@ export class LocalPod {
   async stop(): Promise<void> {
     await this.prober.stop();
     await Promise.all([this.app?.stop(2000), this.exporter?.stop(2000)]);
+  }
+
+  /** The app container's memory limit in the manifests, in bytes. */
+  get appMemoryLimitBytes(): number {
+    const limit = containerOf(this.workload, this.o.appContainer ?? 'app').resources?.limits?.memory;
+    const bytes = parseQuantity(limit);
+    if (bytes === undefined) throw new Error(`the app container has no memory limit (${JSON.stringify(limit)})`);
+    return bytes;
   }
 
   /** The admin API with the token, e.g. adminFetch('/admin/heap-snapshots'). */

@@ -51,6 +51,15 @@ describe('prometheus.yml', () => {
     assert.match(r.output, /SUCCESS/);
   });
 
+  it('passes promtool with checks of 1 s to 10 s too: the scrape timeout never exceeds the interval', () => {
+    for (const checkIntervalSeconds of [1, 2, 9, 10]) {
+      const { config, rules } = synthesized({ heap: { checkIntervalSeconds } });
+      assert.equal(config.global.scrape_timeout, `${checkIntervalSeconds}s`);
+      const r = runTool('promtool', ['check', 'config', checkableCopy(config, rules)]);
+      assert.equal(r.status, 0, `checkIntervalSeconds ${checkIntervalSeconds}: ${r.output}`);
+    }
+  });
+
   it('is refused by promtool when broken, so the check above can fail', () => {
     const { config, rules } = synthesized();
     config.global.scrape_interval = '15 seconds';
