@@ -33,6 +33,13 @@ export interface LocalPodOptions {
   readonly exporterContainer?: string;
   /** Told about every probe failure and restart. @default - none */
   readonly onProbeEvent?: (e: ProbeEvent) => void;
+  /**
+   * Env set in the app container on top of the Deployment's, for test-only agent knobs the
+   * constructs leave at their product value (e.g. DEMO_AGENT_ENV). @default - none
+   */
+  readonly appEnv?: Readonly<Record<string, string>>;
+  /** The app container's working directory (an image's WORKDIR). @default process.cwd() */
+  readonly appCwd?: string;
 }
 
 export class LocalPod {
@@ -44,8 +51,10 @@ export class LocalPod {
   /** Container port -> local port (the pod's network namespace, flattened onto 127.0.0.1). */
   readonly ports = new Map<number, number>();
   readonly prober: Prober;
-  /** The app container's env and NODE_OPTIONS after the local rewrites. */
+  /** The app container's env and NODE_OPTIONS after the local rewrites (and LocalPodOptions.appEnv). */
   appEnv: Record<string, string> = {};
+  /** The app's working directory: the agent names allocation sites' files relative to it. */
+  readonly appCwd: string;
   exporterEnv: Record<string, string> = {};
   /** The sidecar's stated command after the local rewrites, its `node` first. */
   exporterCommand: string[] = [];
@@ -64,6 +73,7 @@ export class LocalPod {
     this.namespace = this.workload.metadata.namespace;
     this.appName = this.workload.spec.template.metadata.labels['app.kubernetes.io/name'];
     this.podName = `${this.workload.metadata.name}-local-0`;
+    this.appCwd = o.appCwd ?? process.cwd();
     // The heapwatch volume: the emptyDir both containers mount (the agent writes, the sidecar reads).
     const [first, second] = this.workload.spec.template.spec.containers as Manifest[];
     const common = (first.volumeMounts ?? []).find((m: Manifest) => (second?.volumeMounts ?? []).some((n: Manifest) => n.name === m.name));
@@ -86,7 +96,7 @@ export class LocalPod {
     for (const c of pod.workload.spec.template.spec.containers) {
       for (const p of c.ports ?? []) if (!pod.ports.has(p.containerPort)) pod.ports.set(p.containerPort, await freePort());
     }
-    pod.appEnv = pod.containerRun(o.appContainer ?? 'app').env;
+    pod.appEnv = { ...pod.containerRun(o.appContainer ?? 'app').env, ...o.appEnv };
     ({ env: pod.exporterEnv, command: pod.exporterCommand } = pod.containerRun(o.exporterContainer ?? 'heapwatch-exporter'));
     return pod;
   }
@@ -140,7 +150,7 @@ export class LocalPod {
     const n = ++this.appStarts;
     const log = path.join(this.o.workDir, `app-${n}.log`);
     this.appLogFile = log;
-    this.app = this.o.group.spawn(`app#${n}`, this.o.node ?? process.execPath, [this.o.appScript], { env: this.appEnv, logFile: log });
+    this.app = this.o.group.spawn(`app#${n}`, this.o.node ?? process.execPath, [this.o.appScript], { env: this.appEnv, cwd: this.appCwd, logFile: log });
     await waitForHttp(this.app, `${this.appUrl}/`, 20_000, log);
   }
 

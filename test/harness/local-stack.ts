@@ -32,6 +32,8 @@ export interface LocalStackOptions {
   readonly log?: (line: string) => void;
   /** Wire stop-all to process exit and SIGINT/SIGTERM. @default true */
   readonly stopOnExit?: boolean;
+  /** Env on top of the app container's, for test-only agent knobs (e.g. DEMO_AGENT_ENV). @default - none */
+  readonly appEnv?: Readonly<Record<string, string>>;
   /** Keep the work dir (logs, TSDB, manifests) after stop(). @default false for a temp dir it made, true for a given workDir */
   readonly keepWorkDir?: boolean;
 }
@@ -96,6 +98,7 @@ export class LocalStack {
       group: this.group,
       workDir: dir('pod'),
       appScript: path.join(REPO_ROOT, 'test/harness/demo-service.js'),
+      appEnv: this.o.appEnv,
       onProbeEvent: (e: ProbeEvent) => log(`kubelet (local prober): ${e.kind}${e.probe ? ` ${e.probe}` : ''}: ${e.detail}`),
     });
     this.alertmanager = new LocalAlertmanager({ manifests, group: this.group, workDir: dir('alertmanager'), port: await freePort(), slackWebhookUrl: webhook });
