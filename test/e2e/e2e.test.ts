@@ -20,11 +20,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AGENT_SOCKET, METRICS } from '../../src/contract';
-import { DEMO_CONFIG } from '../harness/demo-config';
+import { DEMO_AGENT_ENV, DEMO_CONFIG } from '../harness/demo-config';
+import { demoLeakSite } from '../harness/demo-leak-site';
 import { LocalStack } from '../harness/local-stack';
 import { REPO_ROOT } from '../support/repo-root';
 import { checkPanels } from '../harness/panel-check';
 import { done, notYet, pollUntil } from '../harness/poll';
+import { reportedSites } from '../harness/report-run';
 import { AlertDelivery, Scenario } from '../harness/scenario';
 import { needAndHeadroom, PreRestartOutcome, preRestartOutcome, requestSnapshot } from '../harness/snapshot-outcome';
 
@@ -45,7 +47,7 @@ describe('e2e: the synthesized pipeline on real Prometheus and Alertmanager', { 
   let preRestart: PreRestartOutcome;
 
   before(async () => {
-    s = await LocalStack.start({ input: DEMO_CONFIG, stopOnExit: true });
+    s = await LocalStack.start({ input: DEMO_CONFIG, appEnv: DEMO_AGENT_ENV, stopOnExit: true });
     sc = new Scenario(s);
   });
 
@@ -55,6 +57,12 @@ describe('e2e: the synthesized pipeline on real Prometheus and Alertmanager', { 
   });
 
   const appState = async () => (await fetch(`${s.pod.appUrl}/state`, { signal: AbortSignal.timeout(3000) }).then((r) => r.json())) as any;
+  // The leak's site as the agent and `heapwatch report` print it: the function, and the file
+  // (relative to the app's working directory) with the line the function starts on.
+  const leakSite = () => {
+    const site = demoLeakSite();
+    return { functionName: site.functionName, location: `${path.relative(s.pod.appCwd, site.file)}:${site.line}` };
+  };
   const restartsTotal = async () => (await s.prometheus.query(`${METRICS.appRestarts}{pod="${s.pod.podName}"}`))
     .map((r) => `${r.metric.reason}=${r.value[1]}`).sort().join(',');
 
@@ -137,6 +145,14 @@ describe('e2e: the synthesized pipeline on real Prometheus and Alertmanager', { 
     assert.deepEqual(sc.messageProblems(highStreak.message, 'NodejsHeapHighStreak'), []);
   });
 
+  it("the streak's Slack message names the leaking code location", (t) => {
+    const named = /of the sampled live heap was allocated at (\S+) \(([^()\s]+:\d+)\)\./.exec(highStreak.message.text);
+    assert.ok(named, `the message names an allocation site: ${highStreak.message.text}`);
+    const want = leakSite();
+    t.diagnostic(`NodejsHeapHighStreak names ${named[1]} (${named[2]})`);
+    assert.deepEqual({ functionName: named[1], location: named[2] }, want, highStreak.message.text);
+  });
+
   it('a forced GC reclaims little of a leaking heap', async () => {
     const gc = await sc.forcedGc();
     assert.ok(gc.count >= 1);
@@ -203,6 +219,33 @@ describe('e2e: the synthesized pipeline on real Prometheus and Alertmanager', { 
     assert.ok(Math.abs(said.neededBytes - model.neededBytes) <= 0.1 * model.neededBytes,
       `the agent's need ${said.neededBytes} B is the model's ${model.neededBytes} B for the heap at that check (within 10 %)`);
     assert.ok(Math.abs(said.headroomBytes - model.headroomBytes) <= 0.1 * limit, `headroom ${said.headroomBytes} B vs the model's ${model.headroomBytes} B`);
+  });
+
+  it('the pre-restart allocation profile is downloadable after the restart, and heapwatch report names the leaking code location', async (t) => {
+    const name = preRestart.marker.profile;
+    assert.ok(name && name.endsWith('-prerestart.heapprofile'), `the restart marker names the pre-restart profile: ${name}`);
+    const list = await s.pod.adminFetch('/admin/heap-profiles');
+    assert.equal(list.status, 200);
+    const listed: any = await list.json();
+    assert.ok(listed.profiles.some((p: any) => p.name === name), `GET /admin/heap-profiles lists ${name}: ${JSON.stringify(listed)}`);
+    const url = `/admin/heap-profiles/${encodeURIComponent(name)}`;
+    assert.equal((await fetch(`${s.pod.exporterUrl}${url}`)).status, 401, 'the download needs the token');
+    const download = await s.pod.adminFetch(url);
+    assert.equal(download.status, 200);
+    const text = await download.text();
+    const profile = JSON.parse(text);
+    assert.ok(profile.head?.children && Array.isArray(profile.samples) && profile.samples.length > 0, 'a sampling heap profile with samples');
+    const file = path.join(s.workDir, name);
+    fs.writeFileSync(file, text);
+    const report = await reportedSites(file, s.pod.appCwd);
+    const want = leakSite();
+    const site = `${want.functionName} (${want.location})`;
+    // The top site is where the profile's heaviest live bytes were allocated; a builtin it calls
+    // (a Map's set, a Date) or an inlined callee may be the site instead, with pollMintingQueue
+    // as its nearest caller, so the caller chain counts too.
+    const top = report.sites[0];
+    t.diagnostic(`heapwatch report's top site: ${top?.site}, called from ${top?.callers[0]}`);
+    assert.ok(top && (top.site === site || top.callers[0] === site), `heapwatch report's top site is ${site} or called from it:\n${report.output}`);
   });
 
   it('NodejsRestartedForHeap fires within its bound', async () => {
