@@ -9,7 +9,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DEMO_CONFIG } from '../test/harness/demo-config';
+import { DEMO_AGENT_ENV, DEMO_CONFIG } from '../test/harness/demo-config';
+import { siteNamedIn } from '../test/harness/demo-leak-site';
 import { demoPicture } from '../test/harness/demo-picture';
 import { LocalStack } from '../test/harness/local-stack';
 import { checkPanels } from '../test/harness/panel-check';
@@ -33,7 +34,7 @@ async function main(): Promise<number> {
   say('synthesizing the default chart with the demo config and starting the pipeline ...');
   let s: LocalStack;
   try {
-    s = await LocalStack.start({ input: DEMO_CONFIG, log: say, keepWorkDir: keep });
+    s = await LocalStack.start({ input: DEMO_CONFIG, appEnv: DEMO_AGENT_ENV, log: say, keepWorkDir: keep });
   } catch (e) {
     if (e instanceof MissingToolsError) {
       process.stderr.write(`${e.message}\n`);
@@ -90,6 +91,8 @@ async function main(): Promise<number> {
       if (problems.length > 0) throw new Error(`the Slack message for ${name} is incomplete: ${problems.join('; ')}`);
     }
     say('both Slack messages carry the summary, the value, the runbook link and the dashboard link');
+    const named = siteNamedIn(hs.message.text);
+    say(`NodejsHeapHighStreak names the leak's allocation site: ${named ? `${named.functionName} (${named.location})` : 'none'}`);
 
     const gc = await sc.forcedGc();
     t.add(Date.now(), 'forced GC reclaimed little', `${gc.count} forced GCs, last reclaimed ${(gc.reclaimedBytes / 1024).toFixed(0)} KiB of ${(gc.heapUsedBytes / 2 ** 20).toFixed(0)} MiB`);

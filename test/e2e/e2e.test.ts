@@ -21,7 +21,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AGENT_SOCKET, METRICS } from '../../src/contract';
 import { DEMO_AGENT_ENV, DEMO_CONFIG } from '../harness/demo-config';
-import { demoLeakSite } from '../harness/demo-leak-site';
+import { demoLeakSiteFrom, siteNamedIn } from '../harness/demo-leak-site';
 import { LocalStack } from '../harness/local-stack';
 import { REPO_ROOT } from '../support/repo-root';
 import { checkPanels } from '../harness/panel-check';
@@ -57,12 +57,6 @@ describe('e2e: the synthesized pipeline on real Prometheus and Alertmanager', { 
   });
 
   const appState = async () => (await fetch(`${s.pod.appUrl}/state`, { signal: AbortSignal.timeout(3000) }).then((r) => r.json())) as any;
-  // The leak's site as the agent and `heapwatch report` print it: the function, and the file
-  // (relative to the app's working directory) with the line the function starts on.
-  const leakSite = () => {
-    const site = demoLeakSite();
-    return { functionName: site.functionName, location: `${path.relative(s.pod.appCwd, site.file)}:${site.line}` };
-  };
   const restartsTotal = async () => (await s.prometheus.query(`${METRICS.appRestarts}{pod="${s.pod.podName}"}`))
     .map((r) => `${r.metric.reason}=${r.value[1]}`).sort().join(',');
 
@@ -146,11 +140,11 @@ describe('e2e: the synthesized pipeline on real Prometheus and Alertmanager', { 
   });
 
   it("the streak's Slack message names the leaking code location", (t) => {
-    const named = /of the sampled live heap was allocated at (\S+) \(([^()\s]+:\d+)\)\./.exec(highStreak.message.text);
+    // The function and the line it starts on: V8's profile names a function by its start.
+    const named = siteNamedIn(highStreak.message.text);
     assert.ok(named, `the message names an allocation site: ${highStreak.message.text}`);
-    const want = leakSite();
-    t.diagnostic(`NodejsHeapHighStreak names ${named[1]} (${named[2]})`);
-    assert.deepEqual({ functionName: named[1], location: named[2] }, want, highStreak.message.text);
+    t.diagnostic(`NodejsHeapHighStreak names ${named.functionName} (${named.location})`);
+    assert.deepEqual(named, demoLeakSiteFrom(s.pod.appCwd), highStreak.message.text);
   });
 
   it('a forced GC reclaims little of a leaking heap', async () => {
@@ -238,7 +232,7 @@ describe('e2e: the synthesized pipeline on real Prometheus and Alertmanager', { 
     const file = path.join(s.workDir, name);
     fs.writeFileSync(file, text);
     const report = await reportedSites(file, s.pod.appCwd);
-    const want = leakSite();
+    const want = demoLeakSiteFrom(s.pod.appCwd);
     const site = `${want.functionName} (${want.location})`;
     // The top site is where the profile's heaviest live bytes were allocated; a builtin it calls
     // (a Map's set, a Date) or an inlined callee may be the site instead, with pollMintingQueue
