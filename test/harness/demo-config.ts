@@ -44,8 +44,9 @@ export const DEMO_CONFIG: HeapwatchConfigInput = {
 
 /**
  * Test-only agent env on top of the Deployment's (the constructs leave these at their product
- * value): the top allocation sites refresh every 5 s, not every minute, so the streak's Slack
- * message, a few checks after the leak starts, names the leak's site and not the idle app's.
+ * value): the top allocation sites refresh every 5 s, not every minute, so that the streak's
+ * Slack message, about 20 s after the leak starts, names the leak's site. With the minute, the
+ * last read was of the idle app, and the message said no profile names a site yet.
  */
 export const DEMO_AGENT_ENV: Readonly<Record<string, string>> = {
   [AGENT_ENV.allocationSitesRefreshSeconds]: '5',
