@@ -20,7 +20,8 @@
  * the agent (bench/agent-variants/ has stand-ins that keep one part each), BENCH_NO_READER=1 runs
  * no sidecar stand-in, BENCH_NO_CONTROL=1 skips the control row, BENCH_NODES=24 and
  * BENCH_INTERVALS=15 pick rows (BENCH_INTERVALS= runs no agent row), BENCH_NO_PROFILER=1 skips
- * the profiler row and the profile cost, and BENCH_ROUNDS, BENCH_RATE, BENCH_SECONDS,
+ * the profiler row and the profile cost, BENCH_PROFILER_ENV=K=V,K2=V2 adds agent variables to
+ * the profiler row's "other" side (another sampling interval, for instance), and BENCH_ROUNDS, BENCH_RATE, BENCH_SECONDS,
  * BENCH_WARMUP change the defaults below.
  */
 import { ChildProcess, spawn } from 'node:child_process';
@@ -72,8 +73,18 @@ type RowKind = 'control' | 'agent' | 'profiler';
 const SIDES: Readonly<Record<RowKind, readonly [Record<string, string> | null, Record<string, string> | null]>> = {
   control: [null, null],
   agent: [null, {}],
-  profiler: [{ [AGENT_ENV.allocationProfile]: 'false' }, {}],
+  profiler: [{ [AGENT_ENV.allocationProfile]: 'false' }, profilerEnv()],
 };
+
+/** BENCH_PROFILER_ENV as variables: `K=V` pairs separated by commas. */
+function profilerEnv(): Record<string, string> {
+  const pairs = (process.env.BENCH_PROFILER_ENV ?? '').split(',').filter((p) => p !== '');
+  return Object.fromEntries(pairs.map((p) => {
+    const i = p.indexOf('=');
+    if (i < 1) throw new Error(`BENCH_PROFILER_ENV: "${p}" is not K=V`);
+    return [p.slice(0, i), p.slice(i + 1)];
+  }));
+}
 
 export interface Sample { cpuMicrosPerRequest: number; idleRssMiB: number }
 /** One round's two apps: `base` never has the agent; `other` has it, except in the control row. */
@@ -245,7 +256,7 @@ async function main() {
   }
   console.log('* median of the per-round differences (both apps of a round ran at the same time), not the difference of the medians;');
   console.log('  "other" is the app with the agent, or a second app without it in the control row, whose figure is the noise floor;');
-  console.log('  in the profiler row "base" is the agent with its allocation profile off, "other" the agent as it ships (on, default sampling interval)');
+  console.log(`  in the profiler row "base" is the agent with its allocation profile off, "other" the agent as it ships (on, default sampling interval)${process.env.BENCH_PROFILER_ENV ? ' with ' + process.env.BENCH_PROFILER_ENV : ''}`);
   const agentRows = rows.filter((r) => r.kind === 'agent');
   const profilerRows = rows.filter((r) => r.kind === 'profiler');
   // null when no row was measured (BENCH_INTERVALS without it): not measured is not met.
