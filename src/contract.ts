@@ -107,6 +107,12 @@ export const JOBS = {
   cadvisor: 'kubelet-cadvisor',
 } as const;
 
+/**
+ * The external label that tells Prometheus replicas apart (prometheus.replicas above 1): each
+ * carries its pod name in it, and alerts drop it. Thanos and Mimir are told this name.
+ */
+export const REPLICA_LABEL = 'replica';
+
 /** How the stack's Prometheus finds watched pods: this pod label, and the container port with this name. */
 export const DISCOVERY = {
   podLabel: 'heapwatch.dev/watched',

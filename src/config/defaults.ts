@@ -85,6 +85,7 @@ export const DEFAULT_CONFIG: HeapwatchConfig = {
     storageClassName: undefined,
     evaluationInterval: '15s',
     remoteWrite: [],
+    externalLabels: undefined,
     resources: { cpuRequest: '250m', cpuLimit: '1', memoryRequest: '1Gi', memoryLimit: '2Gi' },
   },
   alertmanager: {

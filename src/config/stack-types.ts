@@ -99,6 +99,13 @@ export interface PrometheusConfig {
   readonly evaluationInterval: string;
   /** @default [] */
   readonly remoteWrite: readonly RemoteWriteTarget[];
+  /**
+   * Labels added to every series and alert this Prometheus sends out (remote_write, Alertmanager),
+   * such as `{ cluster: "eu-1" }`: Mimir's HA tracker needs a cluster label beside `replica`, and a
+   * store fed by several clusters tells them apart by it. `replica` is heapwatch's own.
+   * @default - none
+   */
+  readonly externalLabels?: Readonly<Record<string, string>>;
   /** @default { cpuRequest: "250m", cpuLimit: "1", memoryRequest: "1Gi", memoryLimit: "2Gi" } */
   readonly resources: Resources;
 }

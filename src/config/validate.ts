@@ -1,3 +1,4 @@
+import { REPLICA_LABEL } from '../contract';
 import { SAMPLING_INTERVAL_BYTES_RANGE } from './defaults';
 import { derive } from './derive';
 import { DURATION_FORMS, parseDuration } from './duration';
@@ -185,6 +186,7 @@ export function validateConfig(c: HeapwatchConfig): string[] {
     }
     if (rw?.name !== undefined) dnsLabel(`prometheus.remoteWrite[${i}].name`, rw.name);
   });
+  if (pr.externalLabels !== undefined) externalLabels(pr.externalLabels, p);
   resources('prometheus.resources', pr.resources);
 
   // alertmanager
@@ -277,5 +279,25 @@ function redactUrl(v: string): string {
     return `${u.protocol}//${u.host}/…(redacted)`;
   } catch {
     return v;
+  }
+}
+
+/**
+ * prometheus.externalLabels: Prometheus label names (not `__`-reserved, not heapwatch's `replica`),
+ * non-empty values without `$` (with replicas, Prometheus expands `${VAR}` in external labels).
+ */
+function externalLabels(labels: unknown, p: string[]): void {
+  if (typeof labels !== 'object' || labels === null || Array.isArray(labels)) {
+    p.push(`'prometheus.externalLabels' (${show(labels)}) must be an object of label names to values, such as { cluster: "eu-1" }`);
+    return;
+  }
+  for (const [name, value] of Object.entries(labels)) {
+    if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(name) || name.startsWith('__')) {
+      p.push(`'prometheus.externalLabels' key (${show(name)}) must be a Prometheus label name: a letter or "_", then letters, digits and "_", not starting with "__"`);
+    } else if (name === REPLICA_LABEL) {
+      p.push(`'prometheus.externalLabels.${name}' is heapwatch's own: with prometheus.replicas above 1 each replica sets it to its pod name; choose another name`);
+    } else if (typeof value !== 'string' || value === '' || value.includes('$')) {
+      p.push(`'prometheus.externalLabels.${name}' (${show(value)}) must be a non-empty string without "$"`);
+    }
   }
 }

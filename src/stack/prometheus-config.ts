@@ -3,7 +3,7 @@
  * can run promtool on it and the demo can run a real Prometheus on it.
  */
 import { derive, formatDuration, requireResolved, ResolvedConfig } from '../config';
-import { DISCOVERY, JOBS, TARGET_LABELS } from '../contract';
+import { DISCOVERY, JOBS, REPLICA_LABEL, TARGET_LABELS } from '../contract';
 import { ALERTMANAGER, KUBE_STATE_METRICS, PROMETHEUS, PROMETHEUS_PATHS, serviceHost, statefulPodHosts } from './names';
 
 /** cAdvisor series heapwatch reads; the rest are dropped at scrape time to keep the TSDB small. */
@@ -17,7 +17,7 @@ const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
  * own pod: the StatefulSet puts the pod name in POD_NAME (downward API) and Prometheus expands
  * `${POD_NAME}` in external labels (--enable-feature=expand-external-labels).
  */
-export const REPLICA_LABEL = 'replica';
+export { REPLICA_LABEL };
 export const POD_NAME_ENV = 'POD_NAME';
 export const EXPAND_EXTERNAL_LABELS = '--enable-feature=expand-external-labels';
 
@@ -56,8 +56,10 @@ export function buildPrometheusConfig(c: ResolvedConfig): Record<string, any> {
       cadvisorJob(),
     ],
   };
+  const external: Record<string, string> = { ...c.prometheus.externalLabels };
+  if (c.prometheus.replicas > 1) external[REPLICA_LABEL] = `\${${POD_NAME_ENV}}`;
+  if (Object.keys(external).length > 0) config.global.external_labels = external;
   if (c.prometheus.replicas > 1) {
-    config.global.external_labels = { [REPLICA_LABEL]: `\${${POD_NAME_ENV}}` };
     // Every replica sends every alert; without its replica label they are one alert to Alertmanager.
     config.alerting.alert_relabel_configs = [{ action: 'labeldrop', regex: REPLICA_LABEL }];
   }

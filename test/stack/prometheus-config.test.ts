@@ -86,6 +86,19 @@ describe('prometheus.yml', () => {
     assert.equal(r.status, 0, r.output);
   });
 
+  it('adds the configured external labels, beside the replica label of several replicas, and passes promtool', () => {
+    const one = synthesized({ prometheus: { externalLabels: { cluster: 'eu-1', region: 'eu' } } });
+    assert.deepEqual(one.config.global.external_labels, { cluster: 'eu-1', region: 'eu' });
+    assert.equal(one.config.alerting.alert_relabel_configs, undefined, 'a cluster label stays on alerts');
+    const two = synthesized({ prometheus: { replicas: 2, externalLabels: { cluster: 'eu-1' } } });
+    assert.deepEqual(two.config.global.external_labels, { cluster: 'eu-1', replica: '${POD_NAME}' });
+    assert.deepEqual(two.config.alerting.alert_relabel_configs, [{ action: 'labeldrop', regex: 'replica' }], 'only replica is dropped from alerts');
+    for (const { config, rules } of [one, two]) {
+      const r = runTool('promtool', ['check', 'config', checkableCopy(config, rules)]);
+      assert.equal(r.status, 0, r.output);
+    }
+  });
+
   it('adds no replica label, feature flag or env to a single Prometheus', () => {
     const { manifests, config } = synthesized();
     assert.equal(config.global.external_labels, undefined);
