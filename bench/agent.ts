@@ -53,7 +53,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 export const WARMUP = Number(process.env.BENCH_WARMUP ?? 3000);
 const root = path.join(__dirname, '..', '..');
 /** The bundled agent, what ships (`npm run bench:agent` builds it first). */
-const AGENT = process.env.BENCH_AGENT ?? AGENT_BUNDLE;
+const AGENT = process.env.BENCH_AGENT ? path.resolve(process.env.BENCH_AGENT) : AGENT_BUNDLE;
 const APP = path.join(root, 'test', 'fixtures', 'agent-bench-app.js');
 export const NODES = [
   { name: 'Node 20', bin: '/usr/bin/node' },
