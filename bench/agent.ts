@@ -270,8 +270,10 @@ async function main() {
     cpu: Math.max(...profilerRows.map((r) => r.cpuAdded)) <= PROFILER_CPU_TARGET,
     rss: Math.max(...profilerRows.map((r) => r.rssAddedMiB)) <= PROFILER_RSS_TARGET_MIB,
   };
-  console.log(`profiler targets at the default interval: CPU per request <= +${PROFILER_CPU_TARGET * 100} % ${profiler.cpu ? 'met' : 'MISSED'}; ` +
-    `idle RSS <= +${PROFILER_RSS_TARGET_MIB} MiB ${profiler.rss ? 'met' : 'MISSED'}`);
+  if (profilerRows.length > 0) {
+    console.log(`profiler targets at the default interval: CPU per request <= +${PROFILER_CPU_TARGET * 100} % ${profiler.cpu ? 'met' : 'MISSED'}; ` +
+      `idle RSS <= +${PROFILER_RSS_TARGET_MIB} MiB ${profiler.rss ? 'met' : 'MISSED'}`);
+  }
   if (costs.length > 0) printProfileCost(costs);
   const atDefault = verdict(agentRows.filter((r) => r.intervalSeconds === DEFAULT_INTERVAL));
   const all = verdict(agentRows);
