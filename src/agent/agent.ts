@@ -30,13 +30,35 @@ export interface AgentState {
 }
 
 /**
+ * A forced GC waits until the app has run this many times the longest recent full-GC pause
+ * since the last full GC. V8 aborts the process ("Ineffective mark-compacts near heap limit")
+ * after 4 full GCs in a row above 80 % of the old space whose running average leaves the app
+ * under 40 % of the time; after such a spell one more GC leaves it over 60 % even if the app ran
+ * not at all before, so V8 counts it as effective and starts its count again.
+ */
+const FORCED_GC_QUIET_PAUSES = 4;
+
+/**
+ * Forced GCs take at most this share of the time (after one that paused the app P, the next
+ * waits P / share): V8's own full GCs, whose incremental marking the GC observer does not see,
+ * keep their share of the time, and the two together stay far from V8's 60 %.
+ */
+const FORCED_GC_MAX_SHARE = 0.1;
+
+/**
+ * How long a high check waits for that spell, as a share of the interval (so the next check
+ * is not held up); then V8's own last full GC is the one whose result counts.
+ */
+const QUIET_WAIT_SHARE = 0.5;
+
+/**
  * Forced GCs are at most one per interval; timers drift, so "an interval" is counted from
  * this share of it (a check 990 ms after the last GC at a 1 s interval still gets one).
  */
 const FORCED_GC_MIN_SPACING = 0.5;
 
-/** A check still waiting for its forced GC after this many intervals is given up on. */
-const STUCK_CHECK_INTERVALS = 5;
+/** Which full GC a check's verdict rests on. */
+type FullGcSource = 'forced' | 'v8' | null;
 
 export class Agent {
   /** Process start, epoch seconds (the readings' and the marker's startTime). */
@@ -54,8 +76,9 @@ export class Agent {
   private interval: NodeJS.Timeout | null = null;
   private disabled = false;
   private checking = false;
-  private checkStartedAt = 0;
   private lastForcedGcAt = -Infinity;
+  /** The full GC the last high check's verdict rested on. */
+  private decidedBy: FullGcSource = null;
   private markerWritten = false;
   private lastRatio = 0;
   private lastReading: AgentReading | null = null;
@@ -129,19 +152,15 @@ export class Agent {
     }
   }
 
-  private isHigh(used: number, limit: number, total: number): boolean {
-    return (this.settings.ratioBasis === 'total' ? used / total : used / limit) > this.settings.highRatio;
+  /** Whether the heap is over the threshold with `used` bytes of it in use (after a GC). */
+  private highAfter(used: number): boolean {
+    const h = v8.getHeapStatistics();
+    return (this.settings.ratioBasis === 'total' ? used / h.total_heap_size : used / h.heap_size_limit) > this.settings.highRatio;
   }
 
   private check(): void {
-    if (this.disabled) return;
-    if (this.checking) {
-      // A forced GC whose answer never came must not stop the checks for good.
-      if (Date.now() - this.checkStartedAt < STUCK_CHECK_INTERVALS * this.settings.checkIntervalSeconds * 1000) return;
-      logOnce('check:stuck', 'warn', 'A forced GC did not answer; checks go on without waiting for it');
-    }
+    if (this.disabled || this.checking) return;
     this.checking = true;
-    this.checkStartedAt = Date.now();
     const s = sampleHeap();
     const ratio = s.heapUsed / s.heapLimit;
     const totalRatio = s.heapUsed / s.heapTotal;
@@ -157,19 +176,48 @@ export class Agent {
       this.lastReading = reading;
       this.readingFile.update(reading, this.socket.publishing());
     };
-    // Forced GC when the streak grows, at most once per interval: it tells a busy heap
-    // (garbage not yet collected) from a full one, and liveness relies on it.
+    // A full GC on each high check, at most once per interval: it tells a busy heap (garbage
+    // not yet collected, then the next check is low) from a full one, and liveness relies on it.
     const now = Date.now();
     if (high && now - this.lastForcedGcAt >= this.settings.checkIntervalSeconds * 1000 * FORCED_GC_MIN_SPACING && this.gcForcer.available()) {
       this.lastForcedGcAt = now;
-      this.gcForcer.run(this.guard((usedAfter: number | null) => {
-        if (usedAfter === null) return finish(true);
-        const after = v8.getHeapStatistics();
-        return finish(this.isHigh(usedAfter, after.heap_size_limit, after.total_heap_size));
-      }));
+      this.afterFullGc(performance.now() + this.settings.checkIntervalSeconds * 1000 * QUIET_WAIT_SHARE, finish);
     } else {
       finish(high);
     }
+  }
+
+  /**
+   * Calls done(stillHigh) with a full GC's verdict: one forced GC once the app has run
+   * FORCED_GC_QUIET_PAUSES pauses since the last full GC, or V8's own last full GC when V8
+   * kept collecting until the deadline. First lets the GCs V8 just ran reach the GC observer.
+   */
+  private afterFullGc(deadlineMs: number, done: (stillHigh: boolean) => void): void {
+    afterGcEntries(this.guard(() => {
+      const rec = this.gcRecorder;
+      const now = performance.now();
+      const quietMs = rec.quietInMs(FORCED_GC_QUIET_PAUSES, now);
+      const waitMs = Math.max(quietMs, rec.forcedShareInMs(FORCED_GC_MAX_SHARE, now));
+      if (waitMs > 0 && now + waitMs <= deadlineMs) {
+        setTimeout(this.guard(() => this.afterFullGc(deadlineMs, done)), Math.ceil(waitMs)).unref();
+        return;
+      }
+      const gc = waitMs > 0 ? null : this.gcForcer.run();
+      if (gc === null) {
+        if (waitMs > 0) {
+          const reason = quietMs === waitMs ? 'v8-collecting' : 'forced-gc-share';
+          logOnce(`gc:skip:${reason}`, 'info', `No forced GC at this check: ${reason === 'v8-collecting' ? 'V8 collects back to back' : `forced GCs take ${pct(FORCED_GC_MAX_SHARE)} of the time`}; V8's own last full GC decides`, {
+            reason, sinceLastFullGcMs: Math.round(now - (rec.lastMajorEndMs ?? now)),
+          });
+        }
+        const last = rec.liveAfterGc;
+        this.decidedBy = last === null ? null : 'v8';
+        return done(last === null || this.highAfter(last));
+      }
+      rec.noteForced(performance.now(), gc.pauseMs, gc.usedAfter);
+      this.decidedBy = 'forced';
+      return done(this.highAfter(gc.usedAfter));
+    }));
   }
 
   private logStreak(event: StreakEvent, s: HeapSample, ratio: number): void {
@@ -189,10 +237,20 @@ export class Agent {
         this.markerWritten = true;
         writeRestartMarker(this.settings, this.snapshots, this.profiler, this.startTime, streak, s, ratio);
       }
-      const gcNote = this.gcForcer.count > 0 ? ' and a forced GC' : '';
-      log('error', `Liveness failing: heap still above ${pct(this.settings.highRatio)} after ${streak} consecutive high checks${gcNote}; the kubelet will restart the app`, { streak, ratio: round4(ratio), forcedGc: this.gcForcer.count });
+      const gcNote = this.decidedBy === 'forced' ? ' and a forced full GC' : this.decidedBy === 'v8' ? " and V8's own full GC" : '';
+      log('error', `Liveness failing: heap still above ${pct(this.settings.highRatio)} after ${streak} consecutive high checks${gcNote}; the kubelet will restart the app`, {
+        streak, ratio: round4(ratio), fullGc: this.decidedBy, liveAfterGc: this.gcRecorder.liveAfterGc, forcedGc: this.gcForcer.count,
+      });
     } else if (change === 'passing-again') {
       log('info', 'Liveness passing again: heap back under the threshold', { streak, ratio: round4(ratio) });
     }
   }
+}
+
+/**
+ * Calls fn once the GC entries already pending have reached the recorder: Node hands a GC to
+ * a PerformanceObserver through a native then a JS immediate, so a few immediates later.
+ */
+function afterGcEntries(fn: () => void, hops = 3): void {
+  setImmediate(() => (hops > 1 ? afterGcEntries(fn, hops - 1) : fn())).unref();
 }
