@@ -53,7 +53,7 @@ export class Streak {
   }
 
   /**
-   * After the check (and its forced GC, where one ran): /livez fails only when the streak has
+   * After the check (and its full GC, forced or V8's own): /livez fails only when the streak has
    * reached the count, the heap is still high after the GC, and the start-up grace is over.
    */
   decideLiveness(stillHigh: boolean, uptimeSeconds: number): LivenessChange {
