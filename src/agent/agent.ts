@@ -81,6 +81,10 @@ export class Agent {
   private decidedBy: FullGcSource = null;
   private markerWritten = false;
   private lastRatio = 0;
+  /** The last check whose verdict is in: /livez answers with it, not with a check still waiting for its GC. */
+  private decided = { streak: 0, checks: 0, ratio: 0 };
+  /** When the last check finished (performance.now() ms). */
+  private lastCheckEndMs = -Infinity;
   private lastReading: AgentReading | null = null;
 
   constructor(private readonly settings: AgentSettings, private readonly state: AgentState) {
@@ -107,7 +111,7 @@ export class Agent {
     this.lag.start();
     this.profiler.start();
     startLivenessServer(this.settings.livenessPort, () => ({
-      livenessFailing: this.streak.livenessFailing, disabled: this.disabled, streak: this.streak.streak, checks: this.streak.checks, ratio: this.lastRatio,
+      livenessFailing: this.streak.livenessFailing, disabled: this.disabled, ...this.decided,
     }));
     this.guard(() => this.socket.start())();
     const metricsPort = this.settings.metricsPort;
@@ -170,7 +174,9 @@ export class Agent {
 
     const finish = (stillHigh: boolean) => {
       this.checking = false;
+      this.lastCheckEndMs = performance.now();
       this.decideLiveness(stillHigh, s, ratio);
+      this.decided = { streak: this.streak.streak, checks: this.streak.checks, ratio: this.lastRatio };
       this.profiler.refreshSites();
       const reading = buildReading(this.readingSources, s, ratio, totalRatio, this.lag.takeP99Seconds());
       this.lastReading = reading;
@@ -206,13 +212,15 @@ export class Agent {
       if (gc === null) {
         if (waitMs > 0) {
           const reason = quietMs === waitMs ? 'v8-collecting' : 'forced-gc-share';
-          logOnce(`gc:skip:${reason}`, 'info', `No forced GC at this check: ${reason === 'v8-collecting' ? 'V8 collects back to back' : `forced GCs take ${pct(FORCED_GC_MAX_SHARE)} of the time`}; V8's own last full GC decides`, {
+          logOnce(`gc:skip:${reason}`, 'info', `No forced GC at this check: ${reason === 'v8-collecting' ? 'V8 collects back to back' : `forced GCs take ${pct(FORCED_GC_MAX_SHARE)} of the time`}; a full GC of V8's own since the last check decides, else /livez stays as it is`, {
             reason, sinceLastFullGcMs: Math.round(now - (rec.lastMajorEndMs ?? now)),
           });
         }
+        // Only a full GC since the last check speaks for the heap now; without one, /livez stays as it is.
         const last = rec.liveAfterGc;
-        this.decidedBy = last === null ? null : 'v8';
-        return done(last === null || this.highAfter(last));
+        const fresh = last !== null && (rec.lastMajorEndMs ?? -Infinity) > this.lastCheckEndMs;
+        this.decidedBy = fresh ? 'v8' : null;
+        return done(fresh ? this.highAfter(last) : this.streak.livenessFailing);
       }
       rec.noteForced(performance.now(), gc.pauseMs, gc.usedAfter);
       this.decidedBy = 'forced';
