@@ -18,6 +18,7 @@ import { buildReading, ReadingFile, ReadingSources } from './reading';
 import { writeRestartMarker } from './restart-marker';
 import { HeapSample, sampleHeap } from './sample';
 import { AgentSettings } from './settings';
+import { maxOldSpaceBytes, nearOldSpaceLimit } from './old-space';
 import { memoryLimit, Snapshots } from './snapshots';
 import { AgentSocket } from './socket';
 import { LivenessSpread, livenessSpread, Streak, StreakEvent } from './streak';
@@ -41,7 +42,8 @@ const FORCED_GC_QUIET_PAUSES = 4;
 /**
  * Forced GCs take at most this share of the time (after one that paused the app P, the next
  * waits P / share): V8's own full GCs, whose incremental marking the GC observer does not see,
- * keep their share of the time, and the two together stay far from V8's 60 %.
+ * keep their share of the time, and the two together stay far from V8's 60 %. Waived once per
+ * streak, at the first check that can start failing /livez, so that liveness fails at its count.
  */
 const FORCED_GC_MAX_SHARE = 0.1;
 
@@ -73,6 +75,7 @@ export class Agent {
   private readonly readingFile: ReadingFile;
   private readonly socket: AgentSocket;
   private readonly readingSources: ReadingSources;
+  private readonly maxOldSpace = maxOldSpaceBytes(process.execArgv, process.env.NODE_OPTIONS);
   private interval: NodeJS.Timeout | null = null;
   private disabled = false;
   private checking = false;
@@ -85,6 +88,8 @@ export class Agent {
   private decided = { streak: 0, checks: 0, ratio: 0 };
   /** When the last check finished (performance.now() ms). */
   private lastCheckEndMs = -Infinity;
+  /** The check that started the streak whose liveness check was spared the share limit. */
+  private shareWaivedFor = -1;
   private lastReading: AgentReading | null = null;
 
   constructor(private readonly settings: AgentSettings, private readonly state: AgentState) {
@@ -184,10 +189,15 @@ export class Agent {
     };
     // A full GC on each high check, at most once per interval: it tells a busy heap (garbage
     // not yet collected, then the next check is low) from a full one, and liveness relies on it.
+    // Near the old-space limit only with care (afterFullGc), where V8 may abort on ineffective GCs.
     const now = Date.now();
     if (high && now - this.lastForcedGcAt >= this.settings.checkIntervalSeconds * 1000 * FORCED_GC_MIN_SPACING && this.gcForcer.available()) {
       this.lastForcedGcAt = now;
-      this.afterFullGc(performance.now() + this.settings.checkIntervalSeconds * 1000 * QUIET_WAIT_SHARE, finish);
+      if (!nearOldSpaceLimit(s.heapUsed, this.maxOldSpace)) return finish(this.forceGc() ?? true);
+      const streakStart = this.streak.checks - this.streak.streak;
+      const waive = this.streak.mayStartFailing(process.uptime()) && this.shareWaivedFor !== streakStart;
+      if (waive) this.shareWaivedFor = streakStart;
+      this.afterFullGc(performance.now() + this.settings.checkIntervalSeconds * 1000 * QUIET_WAIT_SHARE, waive, finish);
     } else {
       finish(high);
     }
@@ -195,21 +205,22 @@ export class Agent {
 
   /**
    * Calls done(stillHigh) with a full GC's verdict: one forced GC once the app has run
-   * FORCED_GC_QUIET_PAUSES pauses since the last full GC, or V8's own last full GC when V8
-   * kept collecting until the deadline. First lets the GCs V8 just ran reach the GC observer.
+   * FORCED_GC_QUIET_PAUSES pauses since the last full GC (and forced GCs are under their share
+   * of the time, unless waived), or else a full GC of V8's own since the last check. First lets
+   * the GCs V8 just ran reach the GC observer.
    */
-  private afterFullGc(deadlineMs: number, done: (stillHigh: boolean) => void): void {
+  private afterFullGc(deadlineMs: number, waiveShare: boolean, done: (stillHigh: boolean) => void): void {
     afterGcEntries(this.guard(() => {
       const rec = this.gcRecorder;
       const now = performance.now();
       const quietMs = rec.quietInMs(FORCED_GC_QUIET_PAUSES, now);
-      const waitMs = Math.max(quietMs, rec.forcedShareInMs(FORCED_GC_MAX_SHARE, now));
+      const waitMs = waiveShare ? quietMs : Math.max(quietMs, rec.forcedShareInMs(FORCED_GC_MAX_SHARE, now));
       if (waitMs > 0 && now + waitMs <= deadlineMs) {
-        setTimeout(this.guard(() => this.afterFullGc(deadlineMs, done)), Math.ceil(waitMs)).unref();
+        setTimeout(this.guard(() => this.afterFullGc(deadlineMs, waiveShare, done)), Math.ceil(waitMs)).unref();
         return;
       }
-      const gc = waitMs > 0 ? null : this.gcForcer.run();
-      if (gc === null) {
+      const stillHigh = waitMs > 0 ? null : this.forceGc();
+      if (stillHigh === null) {
         if (waitMs > 0) {
           const reason = quietMs === waitMs ? 'v8-collecting' : 'forced-gc-share';
           logOnce(`gc:skip:${reason}`, 'info', `No forced GC at this check: ${reason === 'v8-collecting' ? 'V8 collects back to back' : `forced GCs take ${pct(FORCED_GC_MAX_SHARE)} of the time`}; a full GC of V8's own since the last check decides, else /livez stays as it is`, {
@@ -222,10 +233,17 @@ export class Agent {
         this.decidedBy = fresh ? 'v8' : null;
         return done(fresh ? this.highAfter(last) : this.streak.livenessFailing);
       }
-      rec.noteForced(performance.now(), gc.pauseMs, gc.usedAfter);
-      this.decidedBy = 'forced';
-      return done(this.highAfter(gc.usedAfter));
+      return done(stillHigh);
     }));
+  }
+
+  /** One forced GC: whether the heap is still high after it, or null when none could run. */
+  private forceGc(): boolean | null {
+    const gc = this.gcForcer.run();
+    if (gc === null) return null;
+    this.gcRecorder.noteForced(performance.now(), gc.pauseMs, gc.usedAfter);
+    this.decidedBy = 'forced';
+    return this.highAfter(gc.usedAfter);
   }
 
   private logStreak(event: StreakEvent, s: HeapSample, ratio: number): void {
