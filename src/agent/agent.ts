@@ -31,8 +31,8 @@ export interface AgentState {
 }
 
 /**
- * A forced GC waits until the app has run this many times the longest recent full-GC pause
- * since the last full GC. V8 aborts the process ("Ineffective mark-compacts near heap limit")
+ * Near the old-space limit, a forced GC waits until the app has run this many times the longest
+ * recent full-GC pause since the last full GC. V8 aborts the process ("Ineffective mark-compacts near heap limit")
  * after 4 full GCs in a row above 80 % of the old space whose running average leaves the app
  * under 40 % of the time; after such a spell one more GC leaves it over 60 % even if the app ran
  * not at all before, so V8 counts it as effective and starts its count again.
@@ -40,16 +40,8 @@ export interface AgentState {
 const FORCED_GC_QUIET_PAUSES = 4;
 
 /**
- * Forced GCs take at most this share of the time (after one that paused the app P, the next
- * waits P / share): V8's own full GCs, whose incremental marking the GC observer does not see,
- * keep their share of the time, and the two together stay far from V8's 60 %. Waived once per
- * streak, at the first check that can start failing /livez, so that liveness fails at its count.
- */
-const FORCED_GC_MAX_SHARE = 0.1;
-
-/**
- * How long a high check waits for that spell, as a share of the interval (so the next check
- * is not held up); then V8's own last full GC is the one whose result counts.
+ * How long the liveness check waits for that spell, as a share of the interval (so the next
+ * check is not held up); then V8's own full GC since the last check is the one whose result counts.
  */
 const QUIET_WAIT_SHARE = 0.5;
 
@@ -88,8 +80,8 @@ export class Agent {
   private decided = { streak: 0, checks: 0, ratio: 0 };
   /** When the last check finished (performance.now() ms). */
   private lastCheckEndMs = -Infinity;
-  /** The check that started the streak whose liveness check was spared the share limit. */
-  private shareWaivedFor = -1;
+  /** The check that started the streak whose liveness check forced its GC (near the limit, one per streak). */
+  private forcedFor = -1;
   private lastReading: AgentReading | null = null;
 
   constructor(private readonly settings: AgentSettings, private readonly state: AgentState) {
@@ -189,51 +181,49 @@ export class Agent {
     };
     // A full GC on each high check, at most once per interval: it tells a busy heap (garbage
     // not yet collected, then the next check is low) from a full one, and liveness relies on it.
-    // Near the old-space limit only with care (afterFullGc), where V8 may abort on ineffective GCs.
+    // Near the old-space limit, where V8 may abort on ineffective GCs, see afterFullGc.
     const now = Date.now();
     if (high && now - this.lastForcedGcAt >= this.settings.checkIntervalSeconds * 1000 * FORCED_GC_MIN_SPACING && this.gcForcer.available()) {
       this.lastForcedGcAt = now;
       if (!nearOldSpaceLimit(s.heapUsed, this.maxOldSpace)) return finish(this.forceGc() ?? true);
       const streakStart = this.streak.checks - this.streak.streak;
-      const waive = this.streak.mayStartFailing(process.uptime()) && this.shareWaivedFor !== streakStart;
-      if (waive) this.shareWaivedFor = streakStart;
-      this.afterFullGc(performance.now() + this.settings.checkIntervalSeconds * 1000 * QUIET_WAIT_SHARE, waive, finish);
+      const mayForce = this.streak.mayStartFailing(process.uptime()) && this.forcedFor !== streakStart;
+      this.afterFullGc(performance.now() + this.settings.checkIntervalSeconds * 1000 * QUIET_WAIT_SHARE, mayForce ? streakStart : null, finish);
     } else {
       finish(high);
     }
   }
 
   /**
-   * Calls done(stillHigh) with a full GC's verdict: one forced GC once the app has run
-   * FORCED_GC_QUIET_PAUSES pauses since the last full GC (and forced GCs are under their share
-   * of the time, unless waived), or else a full GC of V8's own since the last check. First lets
-   * the GCs V8 just ran reach the GC observer.
+   * Near the old-space limit: calls done(stillHigh) with the verdict of one full GC. The check
+   * that can start failing /livez forces one, once per streak (forStreak), once the app has run
+   * FORCED_GC_QUIET_PAUSES pauses since the last full GC; any other check, or that one if V8
+   * keeps collecting, takes a full GC of V8's own since the last check, and without one /livez
+   * stays as it is. First lets the GCs V8 just ran reach the GC observer.
    */
-  private afterFullGc(deadlineMs: number, waiveShare: boolean, done: (stillHigh: boolean) => void): void {
+  private afterFullGc(deadlineMs: number, forStreak: number | null, done: (stillHigh: boolean) => void): void {
     afterGcEntries(this.guard(() => {
       const rec = this.gcRecorder;
       const now = performance.now();
-      const quietMs = rec.quietInMs(FORCED_GC_QUIET_PAUSES, now);
-      const waitMs = waiveShare ? quietMs : Math.max(quietMs, rec.forcedShareInMs(FORCED_GC_MAX_SHARE, now));
-      if (waitMs > 0 && now + waitMs <= deadlineMs) {
-        setTimeout(this.guard(() => this.afterFullGc(deadlineMs, waiveShare, done)), Math.ceil(waitMs)).unref();
+      const quietMs = forStreak === null ? 0 : rec.quietInMs(FORCED_GC_QUIET_PAUSES, now);
+      if (quietMs > 0 && now + quietMs <= deadlineMs) {
+        setTimeout(this.guard(() => this.afterFullGc(deadlineMs, forStreak, done)), Math.ceil(quietMs)).unref();
         return;
       }
-      const stillHigh = waitMs > 0 ? null : this.forceGc();
-      if (stillHigh === null) {
-        if (waitMs > 0) {
-          const reason = quietMs === waitMs ? 'v8-collecting' : 'forced-gc-share';
-          logOnce(`gc:skip:${reason}`, 'info', `No forced GC at this check: ${reason === 'v8-collecting' ? 'V8 collects back to back' : `forced GCs take ${pct(FORCED_GC_MAX_SHARE)} of the time`}; a full GC of V8's own since the last check decides, else /livez stays as it is`, {
-            reason, sinceLastFullGcMs: Math.round(now - (rec.lastMajorEndMs ?? now)),
-          });
-        }
-        // Only a full GC since the last check speaks for the heap now; without one, /livez stays as it is.
-        const last = rec.liveAfterGc;
-        const fresh = last !== null && (rec.lastMajorEndMs ?? -Infinity) > this.lastCheckEndMs;
-        this.decidedBy = fresh ? 'v8' : null;
-        return done(fresh ? this.highAfter(last) : this.streak.livenessFailing);
+      const stillHigh = forStreak !== null && quietMs === 0 ? this.forceGc() : null;
+      if (stillHigh !== null) {
+        this.forcedFor = forStreak!;
+        return done(stillHigh);
       }
-      return done(stillHigh);
+      if (quietMs > 0) {
+        logOnce('gc:v8-collecting', 'info', "No forced GC at the liveness count: V8 collects back to back; its own full GC since the last check decides, else /livez stays as it is", {
+          sinceLastFullGcMs: Math.round(now - (rec.lastMajorEndMs ?? now)),
+        });
+      }
+      const last = rec.liveAfterGc;
+      const fresh = last !== null && (rec.lastMajorEndMs ?? -Infinity) > this.lastCheckEndMs;
+      this.decidedBy = fresh ? 'v8' : null;
+      return done(fresh ? this.highAfter(last) : this.streak.livenessFailing);
     }));
   }
 

@@ -89,15 +89,6 @@ export class GcRecorder {
     return Math.max(0, this.lastMajorEndMs + factor * Math.max(forcedMs, ...this.majorPauses) - nowMs);
   }
 
-  /**
-   * How long until the agent's forced GCs will have taken at most `share` of the time: the
-   * last one's pause over `share`, counted from its end (0: already, or none ran).
-   */
-  forcedShareInMs(share: number, nowMs: number): number {
-    const f = this.forced;
-    return f === null ? 0 : Math.max(0, f.endMs + (f.endMs - f.startMs) / share - nowMs);
-  }
-
   stop(): void {
     this.observer?.disconnect();
   }

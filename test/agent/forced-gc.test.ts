@@ -17,7 +17,7 @@ const HIGH_RATIO = 0.8;
 
 for (const node of NODES) {
   describe(`agent forced GC near the heap limit (${node.name})`, () => {
-    it('keeps the app alive with the heap held above the threshold at 0.05 s checks, and a full GC decides /livez', async (t) => {
+    it('keeps the app alive with the heap held above the threshold at 0.05 s checks; a full GC decides /livez, at most one forced per streak', async (t) => {
       const dir = tempDir('agent-near-limit');
       const port = await freePort();
       const app = startApp({
@@ -45,7 +45,9 @@ for (const node of NODES) {
         assert.equal(failing.length, 1, 'liveness failed once and stayed failing');
         assert.ok(failing[0].fullGc === 'forced' || failing[0].fullGc === 'v8', `decided by a full GC: ${JSON.stringify(failing[0])}`);
         assert.ok(Number(failing[0].liveAfterGc) / last.heapLimit > HIGH_RATIO, `live after that GC ${failing[0].liveAfterGc} B of ${last.heapLimit} B`);
-        assert.ok(last.forcedGc.count <= last.streak, `forced GCs: ${last.forcedGc.count}, at most one per high check (${last.streak})`);
+        // Near the limit only the check that can start failing /livez forces a GC, once per streak.
+        const streaks = reader.readings.filter((r) => r.streak === 1).length;
+        assert.ok(last.forcedGc.count <= Math.max(1, streaks), `forced GCs: ${last.forcedGc.count}, streaks: ${streaks}`);
         t.diagnostic(`${last.forcedGc.count} forced GCs in ${last.streak} high checks; /livez failing after ${failing[0].fullGc === 'forced' ? 'a forced' : "V8's own"} full GC`);
         reader.close();
       });

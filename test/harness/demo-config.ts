@@ -8,8 +8,8 @@ import { AGENT_ENV } from '../../src/contract';
 export const DEMO_CONFIG: HeapwatchConfigInput = {
   heap: {
     // Every 2 s: on a loaded machine the leak's heap of small records takes 0.3-0.6 s per full
-    // GC, and near the old-space limit the agent's forced GCs keep under 10 % of the time
-    // (src/agent/README.md), so about every second or third high check forces one.
+    // GC, and near the old-space limit the agent forces one only after 4 such pauses without
+    // one (src/agent/README.md): the check at the liveness count waits for that up to 1 s.
     checkIntervalSeconds: 2,
     // NodejsHeapUsageHigh (for 5s) pages before the streak (10 checks) so both messages arrive:
     // the critical streak alert then inhibits the warning for the same pod.
