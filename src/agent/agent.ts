@@ -32,10 +32,10 @@ export interface AgentState {
 
 /**
  * Near the old-space limit, a forced GC waits until the app has run this many times the longest
- * recent full-GC pause since the last full GC. V8 aborts the process ("Ineffective mark-compacts near heap limit")
- * after 4 full GCs in a row above 80 % of the old space whose running average leaves the app
- * under 40 % of the time; after such a spell one more GC leaves it over 60 % even if the app ran
- * not at all before, so V8 counts it as effective and starts its count again.
+ * recent full-GC pause since the last full GC. V8 aborts the process ("Ineffective mark-compacts
+ * near heap limit") after 4 full GCs in a row above 80 % of the old space whose running average
+ * leaves the app under 40 % of the time; after such a spell one more GC leaves it over 60 % even
+ * if the app ran not at all before, so V8 counts it as effective and starts its count again.
  */
 const FORCED_GC_QUIET_PAUSES = 4;
 
