@@ -4,7 +4,8 @@
  * its old space), checked at the agent's minimum interval with liveness deciding at the first
  * high check, on Node 20 and Node 24. The agent that forced the inspector's GC (two or more
  * full GCs back to back) on every high check, whatever V8 was doing, aborted this app within
- * 8 s in every run (bench/README.md).
+ * 8 s in every run (bench/README.md). Then, with no churn (V8 quiet), the one GC the agent does
+ * force near the limit: at the liveness count, and only there.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -49,6 +50,33 @@ for (const node of NODES) {
         const streaks = reader.readings.filter((r) => r.streak === 1).length;
         assert.ok(last.forcedGc.count <= Math.max(1, streaks), `forced GCs: ${last.forcedGc.count}, streaks: ${streaks}`);
         t.diagnostic(`${last.forcedGc.count} forced GCs in ${last.streak} high checks; /livez failing after ${failing[0].fullGc === 'forced' ? 'a forced' : "V8's own"} full GC`);
+        reader.close();
+      });
+    });
+
+    it('forces exactly one GC near the limit, at the liveness count, when V8 is quiet; it decides /livez', async () => {
+      const dir = tempDir('agent-near-limit-quiet');
+      const port = await freePort();
+      const failAt = 10;
+      const app = startApp({
+        node, fixture: 'agent-near-limit-app.js', env: { HOLD_RATIO: '0.9', CHURN_KB: '0' },
+        nodeOptions: '--max-old-space-size=64 --max-semi-space-size=1',
+        agent: { checkIntervalSeconds: 0.05, highRatio: HIGH_RATIO, startupGraceSeconds: 0, livenessPort: port, allocationProfile: false, livenessFailChecks: failAt, snapshotBeforeRestart: false },
+      }, dir);
+      await withApp(app, async () => {
+        await app.hello();
+        const reader = await AgentReader.connect(dir);
+        const failing = await reader.reading((r) => r.livenessFailing, 'liveness failing');
+        await reader.reading((r) => r.streak >= failing.streak + 20, 'twenty more high checks');
+        assert.equal(app.hasExited(), false, `the app exited (${app.child.exitCode ?? app.child.signalCode})`);
+        assert.ok(failing.streak >= failAt, `failing at streak ${failing.streak}`);
+        const before = reader.readings.filter((r) => r.streak > 0 && r.streak < failAt);
+        assert.ok(before.every((r) => r.forcedGc.count === 0), 'no forced GC before the count near the limit');
+        assert.equal(failing.forcedGc.count, 1, 'one forced GC decided /livez');
+        assert.ok(failing.forcedGc.lastReclaimedBytes < 2 * 1024 * 1024, `reclaimed ${failing.forcedGc.lastReclaimedBytes} B of live records`);
+        assert.equal(reader.readings.at(-1)!.forcedGc.count, 1, 'none since: /livez stays failing without another');
+        const line = app.logs().find((l) => String(l.msg).startsWith('Liveness failing'));
+        assert.equal(line?.fullGc, 'forced', JSON.stringify(line));
         reader.close();
       });
     });
