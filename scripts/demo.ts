@@ -94,12 +94,11 @@ async function main(): Promise<number> {
     const named = siteNamedIn(hs.message.text);
     say(`NodejsHeapHighStreak names the leak's allocation site: ${named ? `${named.functionName} (${named.location})` : 'none'}`);
 
-    const gc = await sc.forcedGc();
-    t.add(Date.now(), 'forced GC reclaimed little', `${gc.count} forced GCs, last reclaimed ${(gc.reclaimedBytes / 1024).toFixed(0)} KiB of ${(gc.heapUsedBytes / 2 ** 20).toFixed(0)} MiB`);
-
     const failing = await sc.livenessFailing(leak.at);
     t.add(failing.at, '/livez failing (503)', `streak ${failing.streak}`);
     const pre = await preRestartOutcome(pod);
+    const gc = await sc.forcedGc();
+    t.add(Date.now(), 'forced GC reclaimed little', `${gc.count} forced GCs, last reclaimed ${(gc.reclaimedBytes / 1024).toFixed(0)} KiB of ${(gc.heapUsedBytes / 2 ** 20).toFixed(0)} MiB`);
     const restart = await sc.restartedByLiveness(failing.at, leak.pid);
     t.add(restart.at, 'app restarted by the local kubelet', `new pid ${restart.pid}`);
     t.latency(`streak reached ${c.heap.livenessFailChecks} (liveness failing) -> restart`, failing.at, restart.at);

@@ -1,7 +1,6 @@
 /**
- * The in-process inspector (node:inspector's Session: no port, no flag), shared by the forced
- * GC and the allocation profiler. Loaded on first use only: a process that needs neither never
- * loads it.
+ * The in-process inspector (node:inspector's Session: no port, no flag), for the allocation
+ * profiler. Loaded on first use only: a process that does not profile never loads it.
  */
 import type * as Inspector from 'node:inspector';
 

@@ -53,7 +53,16 @@ export class Streak {
   }
 
   /**
-   * After the check (and its forced GC, where one ran): /livez fails only when the streak has
+   * Whether this check's result can start failing /livez: the streak has reached the count, the
+   * start-up grace is over and /livez passes.
+   */
+  mayStartFailing(uptimeSeconds: number): boolean {
+    const failAt = this.settings.livenessFailChecks;
+    return failAt > 0 && this.streak >= failAt && !this.livenessFailing && uptimeSeconds >= this.settings.startupGraceSeconds;
+  }
+
+  /**
+   * After the check (and its full GC, forced or V8's own): /livez fails only when the streak has
    * reached the count, the heap is still high after the GC, and the start-up grace is over.
    */
   decideLiveness(stillHigh: boolean, uptimeSeconds: number): LivenessChange {

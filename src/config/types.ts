@@ -226,8 +226,8 @@ export interface AppConfig {
    */
   readonly nodeOptions: string;
   /**
-   * Add --expose-gc. Not needed for the agent's forced GC (it uses an in-process inspector
-   * session); only for apps that call global.gc() themselves.
+   * Add --expose-gc. Not needed for the agent's forced GC (it takes `gc` from a vm context of its
+   * own); only for apps that call global.gc() themselves (the agent then uses that).
    * @default false
    */
   readonly exposeGc: boolean;

@@ -58,6 +58,24 @@ describe('agent streak state machine', () => {
     assert.deepEqual(r.map((x) => x.failing), [false, false, false, false, false, false, true, true]);
   });
 
+  it('says which check can start failing /livez: at and past the count, after the grace, while /livez passes', () => {
+    const m = new Streak(SETTINGS);
+    const may: boolean[] = [];
+    for (const [i, high] of [true, true, true, true, true, true, false, true].entries()) {
+      m.record(high);
+      may.push(m.mayStartFailing(AFTER_GRACE));
+      // The fifth check's full GC says busy, the sixth's full.
+      m.decideLiveness(i === 5, AFTER_GRACE);
+    }
+    assert.deepEqual(may, [false, false, false, false, true, true, false, false]);
+    assert.equal(m.livenessFailing, false, 'passing again after the low check');
+    const inGrace = new Streak(SETTINGS);
+    for (let i = 0; i < 6; i++) inGrace.record(true);
+    assert.equal(inGrace.mayStartFailing(SETTINGS.startupGraceSeconds - 1), false);
+    assert.equal(inGrace.mayStartFailing(SETTINGS.startupGraceSeconds), true);
+    assert.equal(new Streak({ ...SETTINGS, livenessFailChecks: 0 }).mayStartFailing(AFTER_GRACE), false);
+  });
+
   it('never fails when the fail count is 0', () => {
     const r = run(repeat(100, true), { settings: { ...SETTINGS, livenessFailChecks: 0 } });
     assert.ok(r.every((x) => !x.failing && x.change === null));
