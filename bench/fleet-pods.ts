@@ -10,7 +10,7 @@
  * (live heap after GC climbing towards the limit within about 2 h), 0.5 % OOM-killed 10 minutes
  * ago. 20 pods per app, 10 apps per namespace, 30 pods per node.
  */
-import { CONTAINERS, DISCOVERY, JOBS, METRICS, TARGET_LABELS } from '../src/contract';
+import { ALLOCATION_SITES, CONTAINERS, DISCOVERY, JOBS, METRICS, TARGET_LABELS } from '../src/contract';
 
 export const PODS_PER_APP = 20;
 const APPS_PER_NAMESPACE = 10;
@@ -135,6 +135,17 @@ export class SidecarTemplate {
         comments.push(`# TYPE ${name} gauge`);
         this.added.push(name);
       }
+    }
+    // The top allocation sites the profiler names once it has read a profile (a minute after start,
+    // so the short-lived sample has none): the heap alerts' messages read them.
+    if (!lines.some((l) => l.name === METRICS.allocationSiteBytes)) {
+      for (let i = 0; i < ALLOCATION_SITES.max; i++) {
+        const labels = { function: `Service${i}.handle`, location: `src/service-${i}.ts:${10 + i}` };
+        lines.push({ head: `${METRICS.allocationSiteBytes}{function="${labels.function}",location="${labels.location}"}`, name: METRICS.allocationSiteBytes, labels, base: 40e6 / (i + 1) });
+      }
+      lines.push({ head: METRICS.allocationSampledBytes, name: METRICS.allocationSampledBytes, labels: {}, base: 120e6 });
+      comments.push(`# TYPE ${METRICS.allocationSiteBytes} gauge`, `# TYPE ${METRICS.allocationSampledBytes} gauge`);
+      this.added.push(`${METRICS.allocationSiteBytes} (${ALLOCATION_SITES.max} sites)`, METRICS.allocationSampledBytes);
     }
     this.lines = lines;
     this.comments = comments.join('\n');

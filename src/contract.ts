@@ -65,6 +65,13 @@ export const RECORDS = {
   memoryRestarts30d: 'heapwatch:memory_restarts:increase_30d',
   /** Share of wall time spent in GC per namespace, app, pod (5m rate). */
   gcTimeRatio: 'heapwatch:gc_time:ratio_rate5m',
+  /**
+   * The top live allocation site's share of the sampled live heap per namespace, app, pod, labelled
+   * with its `function` and `location`: what the heap alerts' messages name.
+   */
+  topAllocationSiteShare: 'heapwatch:allocation_site:top_share',
+  /** The live heap after the last major GC per namespace, app, pod, once a minute: the leak forecast's input. */
+  liveAfterGc: 'heapwatch:heap_live_after_gc_bytes',
 } as const;
 
 /** Alert names: the rules, runbooks, README, dashboard and tests all refer to these. */

@@ -7,8 +7,20 @@ import { METRICS, RECORDS, RESTART_REASONS } from '../contract';
 import { RecordingRule, RuleGroup } from './model';
 import { BY_APP, BY_POD, EXPORTER_CONTAINER, heapRatioMetric, KSM_CONTAINER, KSM_POD, num, sidecar, watchedPods } from './promql';
 
-/** The long-window records re-read days of samples; once a minute is plenty for a 1d or 30d share. */
-const LONG_WINDOW_INTERVAL = '1m';
+/** Groups that need no 15 s resolution run once a minute, or at the global interval when that is longer. */
+const SLOW_INTERVAL = '1m';
+
+export function slowInterval(c: ResolvedConfig): string {
+  return (parseDuration(c.prometheus.evaluationInterval) ?? 0) > 60 ? c.prometheus.evaluationInterval : SLOW_INTERVAL;
+}
+
+/**
+ * The live heap after GC per pod, sampled once a minute by its group (heapwatch.leak), ahead of
+ * NodejsHeapLeakSuspected, which fits its line to this record.
+ */
+export function liveAfterGcRecord(): RecordingRule {
+  return { record: RECORDS.liveAfterGc, expr: `max by (${BY_POD}) (${sidecar(METRICS.liveAfterGc)})` };
+}
 
 /**
  * The share of wall time in GC per pod. It heads the heapwatch.heap group, ahead of
@@ -22,8 +34,6 @@ export function gcTimeRecord(): RecordingRule {
 }
 
 export function recordingGroups(c: ResolvedConfig): RuleGroup[] {
-  const evalSeconds = parseDuration(c.prometheus.evaluationInterval) ?? 0;
-  const longInterval = evalSeconds > 60 ? c.prometheus.evaluationInterval : LONG_WINDOW_INTERVAL;
   return [
     {
       name: 'heapwatch.records',
@@ -36,7 +46,7 @@ export function recordingGroups(c: ResolvedConfig): RuleGroup[] {
     },
     {
       name: 'heapwatch.records.long-window',
-      interval: longInterval,
+      interval: slowInterval(c),
       rules: [
         { record: RECORDS.underTargetRatio1d, expr: shareOfTime(RECORDS.underTarget, '1d') },
         { record: RECORDS.underTargetRatio30d, expr: shareOfTime(RECORDS.underTarget, '30d') },

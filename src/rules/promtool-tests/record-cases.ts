@@ -28,8 +28,14 @@ export function recordCases(t: TestContext): UnitCase[] {
     at: end, expr: name, samples: rows.map(([labels, value]) => ({ labels: labelText(labels, name), value })),
   });
   const app = (p: Record<string, string>) => ({ namespace: p.namespace, app: p.app });
+  // Allocation sites: pod A's top of two, pod C's only one; a look-alike from another job is not the sidecar's.
+  const MiB = 2 ** 20;
+  const site = (p: Record<string, string>, fn: string, location: string, mib: number, job: string = SIDECAR_TARGET.job) =>
+    input(METRICS.allocationSiteBytes, { ...sidecar(p), job, function: fn, location }, repeat(mib * MiB, n));
+  const topA = { function: 'LedgerService.append', location: 'src/ledger.service.ts:42' };
+  const topC = { function: 'InvoiceCache.put', location: 'src/invoice-cache.ts:17' };
   return [{
-    name: `recording rules: per-pod ratio, per-app max, time under the ${target} target, GC share, memory restarts`,
+    name: `recording rules: per-pod ratio, per-app max, time under the ${target} target, GC share, memory restarts, top allocation site, live heap after GC`,
     series: [
       // The ratios end with a staleness marker, so by `settled` the 0/1 series has stopped and the 1d/30d
       // shares no longer depend on which rule group Prometheus evaluated first at the last step.
@@ -45,6 +51,13 @@ export function recordCases(t: TestContext): UnitCase[] {
       input('kube_pod_container_status_restarts_total', { ...ksm, container: 'app' }, [...repeat(0, 6), ...repeat(1, n - 6)]),
       input('kube_pod_container_status_last_terminated_reason', { ...ksm, container: 'app', reason: 'OOMKilled' }, [...repeat<number | null>(null, 6), ...repeat(1, n - 6)]),
       watchedPodSeries(t.config, podB.pod, podB.app, n),
+      site(podA, topA.function, topA.location, 61),
+      site(podA, '(anonymous)', 'node_modules/pg/lib/result.js:118', 20),
+      site(podA, 'Other.job', 'src/other.ts:1', 90, 'other-job'),
+      input(METRICS.allocationSampledBytes, sidecar(podA), repeat(100 * MiB, n)),
+      site(podC, topC.function, topC.location, 12),
+      input(METRICS.allocationSampledBytes, sidecar(podC), repeat(48 * MiB, n)),
+      input(METRICS.liveAfterGc, sidecar(podA), repeat(300 * MiB, n)),
       // The sidecar OOM-killed too: not an app restart, not counted.
       input('kube_pod_container_status_restarts_total', { ...ksm, container: EXPORTER_CONTAINER }, [...repeat(0, 6), ...repeat(1, n - 6)]),
       input('kube_pod_container_status_last_terminated_reason', { ...ksm, container: EXPORTER_CONTAINER, reason: 'OOMKilled' }, [...repeat<number | null>(null, 6), ...repeat(1, n - 6)]),
@@ -58,6 +71,8 @@ export function recordCases(t: TestContext): UnitCase[] {
       { ...rec(RECORDS.underTargetRatio30d, [[app(podA), share], [app(podC), 0]]), at: settled },
       { at: end, expr: `round(${RECORDS.gcTimeRatio}, 0.001)`, samples: [{ labels: labelText(podA), value: gcShare }] },
       rec(RECORDS.memoryRestarts30d, [[app(podA), 2], [app(podC), 0]]),
+      rec(RECORDS.liveAfterGc, [[podA, 300 * MiB]]),
+      rec(RECORDS.topAllocationSiteShare, [[{ ...podA, ...topA }, 0.61], [{ ...podC, ...topC }, 0.25]]),
     ],
   }];
 }
