@@ -41,7 +41,7 @@ export function seconds(field: string, value: string): number {
 
 /**
  * Watched pods with their app name, one series of value 1 per (namespace, pod, app).
- * `range` also counts pods deleted within the window.
+ * `range` also counts pods deleted within the window (ending `offset` ago).
  *
  * Standalone: kube-state-metrics' kube_pod_labels (heapwatch's KSM runs with
  * --metric-labels-allowlist=pods=[app.kubernetes.io/name,heapwatch.dev/watched]).
@@ -49,13 +49,12 @@ export function seconds(field: string, value: string): number {
  * are the sidecar targets the PodMonitor discovers (`up` exists for a target whether or not its
  * scrape succeeds, and carries the app label the PodMonitor's relabeling sets).
  */
-export function watchedPods(c: ResolvedConfig, range?: string): string {
+export function watchedPods(c: ResolvedConfig, range?: string, offset?: string): string {
+  const over = (selector: string) => (range ? `max_over_time(${selector}[${range}]${offset ? ` offset ${offset}` : ''})` : selector);
   if (c.mode === DeployMode.OPERATOR) {
-    const up = sidecar('up');
-    return `group by (${KSM_POD}, app) (${range ? `max_over_time(${up}[${range}])` : up})`;
+    return `group by (${KSM_POD}, app) (${over(sidecar('up'))})`;
   }
-  const selector = 'kube_pod_labels{label_heapwatch_dev_watched="true"}';
-  const series = range ? `max_over_time(${selector}[${range}])` : selector;
+  const series = over('kube_pod_labels{label_heapwatch_dev_watched="true"}');
   return `max by (${KSM_POD}, app) (label_replace(${series}, "app", "$1", "label_app_kubernetes_io_name", "(.+)"))`;
 }
 
