@@ -23,8 +23,7 @@ export const NO_SITE_TEXT = 'No allocation profile names a site for this pod yet
 
 /**
  * Per pod, the top site over the sampled total of the same profile, keeping the site's labels.
- * It heads the heapwatch.heap group, ahead of the alerts whose messages read it (rules in one
- * group run in order, see gcTimeRecord).
+ * Once a minute (its group, heapwatch.allocation-sites), as often as the agent refreshes them.
  */
 export function topSiteRecord(): RecordingRule {
   const site = sidecar(METRICS.allocationSiteBytes);

@@ -15,7 +15,9 @@ export function buildRuleGroups(config: ResolvedConfig): RuleGroup[] {
   requireResolved(config, 'buildRuleGroups()');
   return [
     ...recordingGroups(config),
-    { name: 'heapwatch.heap', rules: [gcTimeRecord(), topSiteRecord(), ...heapAlerts(config)] },
+    { name: 'heapwatch.heap', rules: [gcTimeRecord(), ...heapAlerts(config)] },
+    // The agent refreshes its allocation sites at most once a minute (ALLOCATION_SITES.refreshSeconds).
+    { name: 'heapwatch.allocation-sites', interval: slowInterval(config), rules: [topSiteRecord()] },
     { name: 'heapwatch.leak', interval: slowInterval(config), rules: [liveAfterGcRecord(), leakAlert(config)] },
     { name: 'heapwatch.container', rules: containerAlerts(config) },
     { name: 'heapwatch.meta', rules: metaAlerts(config) },

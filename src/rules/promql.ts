@@ -2,7 +2,7 @@
  * Small PromQL builders shared by the recording and alerting rules, so every rule selects
  * the sidecar's metrics and groups them the same way.
  */
-import { DeployMode, HeapRatioBasis, parseDuration, ResolvedConfig } from '../config';
+import { DeployMode, formatDuration, HeapRatioBasis, parseDuration, ResolvedConfig } from '../config';
 import { CONTAINERS, JOBS, METRICS, TARGET_LABELS } from '../contract';
 
 /** The labels a per-pod series keeps: the dashboard and the alerts group by exactly these. */
@@ -56,6 +56,19 @@ export function watchedPods(c: ResolvedConfig, range?: string, offset?: string):
   }
   const series = over('kube_pod_labels{label_heapwatch_dev_watched="true"}');
   return `max by (${KSM_POD}, app) (label_replace(${series}, "app", "$1", "label_app_kubernetes_io_name", "(.+)"))`;
+}
+
+/**
+ * How much a counter (one series per `by` group) grew over `window`: its value now less its value
+ * a window ago. Two samples a series, where increase() reads every sample in the window, and no
+ * extrapolation: a restart counts as 1, not ~1.02. A series with no value a window ago (younger,
+ * or a scrape gap over 5 minutes then) counts from 0 if its pod was created within the window,
+ * else not at all.
+ */
+export function growth(series: string, by: string, windowSeconds: number): string {
+  const now = `max by (${by}) (${series})`;
+  const podIsNew = `on (${KSM_POD}) (time() - max by (${KSM_POD}) (kube_pod_created) < ${windowSeconds + 60})`;
+  return `(${now} - (max by (${by}) (${series} offset ${formatDuration(windowSeconds)}) or ${now} * 0 and ${podIsNew}))`;
 }
 
 /** Formats a number for PromQL without float noise such as 0.30000000000000004. */
