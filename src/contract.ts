@@ -74,7 +74,7 @@ export const RECORDS = {
    * with its `function` and `location`: what the heap alerts' messages name.
    */
   topAllocationSiteShare: 'heapwatch:allocation_site:top_share',
-  /** The live heap after the last major GC per namespace, app, pod, once a minute: the leak forecast's input. */
+  /** The live heap after the last major GC per namespace, app, pod, every 4 checks: the leak forecast's input. */
   liveAfterGc: 'heapwatch:heap_live_after_gc_bytes',
 } as const;
 

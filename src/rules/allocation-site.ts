@@ -23,7 +23,8 @@ export const NO_SITE_TEXT = 'No allocation profile names a site for this pod yet
 
 /**
  * Per pod, the top site over the sampled total of the same profile, keeping the site's labels.
- * Once a minute (its group, heapwatch.allocation-sites), as often as the agent refreshes them.
+ * Every slowInterval (its group, heapwatch.allocation-sites; 1m by default, as often as the agent
+ * refreshes its sites).
  */
 export function topSiteRecord(): RecordingRule {
   const site = sidecar(METRICS.allocationSiteBytes);

@@ -60,9 +60,9 @@ export function heapAlerts(c: ResolvedConfig): AlertingRule[] {
 }
 
 /**
- * The leak forecast, in a group of its own that runs once a minute (leakGroup): a forecast hours
- * ahead gains nothing from a fit every 15 s, and a fit over 15 s samples read 2.4 million samples
- * an evaluation at 10,000 pods (bench:fleet).
+ * The leak forecast, in a group of its own (heapwatch.leak, every slowInterval: 1m by default): a
+ * forecast hours ahead gains nothing from a fit every 15 s, and a fit over 15 s samples read 2.4
+ * million samples an evaluation at 10,000 pods (bench:fleet).
  */
 export function leakAlert(c: ResolvedConfig): AlertingRule {
   const a = c.alerts;
@@ -76,7 +76,7 @@ export function leakAlert(c: ResolvedConfig): AlertingRule {
     // forecast is ignored too. The start time now against one lookback ago tells that from two
     // samples a pod; changes() over the window read all of them (240 a pod at 15 s: half this
     // rule's cost at 10,000 pods, measured by bench:fleet). The line is fitted to the live heap
-    // recorded once a minute (liveAfterGcRecord): 60 samples a pod over 1h instead of 240.
+    // recorded by its group (liveAfterGcRecord): 60 samples a pod over 1h instead of 240.
     expr:
       `predict_linear(${RECORDS.liveAfterGc}[${a.leakLookback}], ${seconds('alerts.leakForecastHorizon', a.leakForecastHorizon)})\n` +
       `  >= on (${BY_POD})\n` +

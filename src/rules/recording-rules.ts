@@ -2,22 +2,23 @@
  * Recording rules: the names in RECORDS (src/contract.ts), which the dashboard queries.
  * Label sets are part of that contract: per (namespace, app, pod) or per (namespace, app).
  */
-import { parseDuration, ResolvedConfig } from '../config';
+import { formatDuration, parseDuration, ResolvedConfig } from '../config';
 import { METRICS, RECORDS } from '../contract';
 import { longWindowGroup } from './long-window';
 import { RecordingRule, RuleGroup } from './model';
 import { BY_APP, BY_POD, heapRatioMetric, num, sidecar } from './promql';
 
-/** Groups that need no 15 s resolution run once a minute, or at the global interval when that is longer. */
-const SLOW_INTERVAL = '1m';
-
+/**
+ * The interval of the groups that need no per-check resolution (the leak forecast, the top
+ * allocation site): four checks, 1m at the default 15 s, or the global interval when longer.
+ */
 export function slowInterval(c: ResolvedConfig): string {
-  return (parseDuration(c.prometheus.evaluationInterval) ?? 0) > 60 ? c.prometheus.evaluationInterval : SLOW_INTERVAL;
+  return formatDuration(Math.max(parseDuration(c.prometheus.evaluationInterval) ?? 0, 4 * c.heap.checkIntervalSeconds));
 }
 
 /**
- * The live heap after GC per pod, sampled once a minute by its group (heapwatch.leak), ahead of
- * NodejsHeapLeakSuspected, which fits its line to this record.
+ * The live heap after GC per pod, sampled every slowInterval by its group (heapwatch.leak), ahead
+ * of NodejsHeapLeakSuspected, which fits its line to this record.
  */
 export function liveAfterGcRecord(): RecordingRule {
   return { record: RECORDS.liveAfterGc, expr: `max by (${BY_POD}) (${sidecar(METRICS.liveAfterGc)})` };
