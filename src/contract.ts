@@ -58,10 +58,13 @@ export const RECORDS = {
   heapRatioMaxByApp: 'heapwatch:heap_used_ratio:max_by_app',
   /** 1 when the pod's heap ratio is under heap.targetRatio, else 0 (per namespace, app, pod). */
   underTarget: 'heapwatch:heap_under_target',
-  /** Rollups per namespace, app, every 5 minutes: the sum and count of underTarget's samples, and memory-related restarts. */
-  underTargetSum5m: 'heapwatch:heap_under_target:sum_5m',
-  underTargetCount5m: 'heapwatch:heap_under_target:count_5m',
-  memoryRestarts5m: 'heapwatch:memory_restarts:increase_5m',
+  /**
+   * Rollups per namespace, app, every 20 checks (5 minutes by default): the sum and count of
+   * underTarget's samples, and memory-related restarts (the long-window records sum them).
+   */
+  underTargetSumRollup: 'heapwatch:heap_under_target:sum_rollup',
+  underTargetCountRollup: 'heapwatch:heap_under_target:count_rollup',
+  memoryRestartsRollup: 'heapwatch:memory_restarts:increase_rollup',
   /** Share of time under the target per namespace, app, over 1 day and 30 days. */
   underTargetRatio1d: 'heapwatch:heap_under_target:ratio_1d',
   underTargetRatio30d: 'heapwatch:heap_under_target:ratio_30d',

@@ -1,43 +1,60 @@
 /**
- * The long-window records (the dashboard's 1-day and 30-day figures), over 5-minute rollups per
- * app instead of every pod's 15 s samples: 30 days of those are billions of samples a minute at
- * 10,000 pods, 30 days of rollups 8,640 a series.
+ * The long-window records (the dashboard's 1-day and 30-day figures), over rollups per app
+ * (every 20 checks: 5 minutes at the default 15 s) instead of every pod's samples: 30 days of
+ * those are billions of samples a minute at 10,000 pods, 30 days of rollups 8,640 a series.
  *
- * One group, every 5 minutes, rollups first (rules in a group run in order). Each rollup covers
- * the 5 minutes that ended a minute ago, so a 15 s evaluation still being written is never
- * skipped. Its window is 1 ms under the interval: Prometheus 2's ranges include both ends, and
- * consecutive evaluations are exactly one interval apart, so the windows tile time and every
- * sample lands in exactly one rollup. A rollup missed (a restart) drops the same samples from
- * both sums of a share, which stays a share of the samples seen.
+ * One group, at the rollup interval, rollups first (rules in a group run in order). Each rollup
+ * covers the interval that ended 4 checks ago, so an evaluation of heapwatch.records still being
+ * written is never skipped. Its window is 1 ms under the interval: Prometheus 2's ranges include
+ * both ends, and consecutive evaluations are exactly one interval apart, so the windows tile time
+ * and every sample lands in exactly one rollup. A rollup missed (a restart) drops the same
+ * samples from both sums of a share, which stays a share of the samples seen.
  */
-import { ResolvedConfig } from '../config';
+import { formatDuration, ResolvedConfig } from '../config';
 import { METRICS, RECORDS, RESTART_REASONS } from '../contract';
 import { RecordingRule, RuleGroup } from './model';
 import { BY_APP, BY_POD, EXPORTER_CONTAINER, KSM_CONTAINER, KSM_POD, sidecar, watchedPods } from './promql';
 
-export const ROLLUP_SECONDS = 300;
-/** How far behind now a rollup ends: longer than a 15 s group takes to evaluate at fleet scale. */
-const SETTLE_SECONDS = 60;
-const SETTLE = `${SETTLE_SECONDS / 60}m`;
-/** The offset of a window's start: a counter's last value before the window is its value there. */
-const WINDOW_START = `${(ROLLUP_SECONDS + SETTLE_SECONDS) / 60}m`;
+/** Seconds between rollups, and how far behind now a rollup ends. */
+export function rollupTiming(c: ResolvedConfig): { readonly rollupSeconds: number; readonly settleSeconds: number } {
+  return { rollupSeconds: 20 * c.heap.checkIntervalSeconds, settleSeconds: 4 * c.heap.checkIntervalSeconds };
+}
+
 const DAY = 86_400;
 
 export function longWindowGroup(c: ResolvedConfig): RuleGroup {
-  const w = justUnder(ROLLUP_SECONDS);
-  const under = `${RECORDS.underTarget}[${w}] offset ${SETTLE}`;
+  const { rollupSeconds, settleSeconds } = rollupTiming(c);
+  const win: RollupWindow = {
+    range: justUnder(rollupSeconds),
+    settle: formatDuration(settleSeconds),
+    // A counter's last value before the window is its value there.
+    start: formatDuration(rollupSeconds + settleSeconds),
+    newPodSeconds: rollupSeconds + 2 * settleSeconds,
+  };
+  const under = `${RECORDS.underTarget}[${win.range}] offset ${win.settle}`;
   return {
     name: 'heapwatch.records.long-window',
-    interval: `${ROLLUP_SECONDS / 60}m`,
+    interval: formatDuration(rollupSeconds),
     rules: [
-      { record: RECORDS.underTargetSum5m, expr: `sum by (${BY_APP}) (sum_over_time(${under}))` },
-      { record: RECORDS.underTargetCount5m, expr: `sum by (${BY_APP}) (count_over_time(${under}))` },
-      { record: RECORDS.memoryRestarts5m, expr: memoryRestarts(c, w) },
+      { record: RECORDS.underTargetSumRollup, expr: `sum by (${BY_APP}) (sum_over_time(${under}))` },
+      { record: RECORDS.underTargetCountRollup, expr: `sum by (${BY_APP}) (count_over_time(${under}))` },
+      { record: RECORDS.memoryRestartsRollup, expr: memoryRestarts(c, win) },
       shareOfTime(RECORDS.underTargetRatio1d, DAY),
       shareOfTime(RECORDS.underTargetRatio30d, 30 * DAY),
-      { record: RECORDS.memoryRestarts30d, expr: `sum by (${BY_APP}) (sum_over_time(${RECORDS.memoryRestarts5m}[${justUnder(30 * DAY)}]))` },
+      { record: RECORDS.memoryRestarts30d, expr: `sum by (${BY_APP}) (sum_over_time(${RECORDS.memoryRestartsRollup}[${justUnder(30 * DAY)}]))` },
     ],
   };
+}
+
+interface RollupWindow {
+  /** The window, 1 ms under the interval. */
+  readonly range: string;
+  /** How long ago it ends. */
+  readonly settle: string;
+  /** How long ago it starts. */
+  readonly start: string;
+  /** A pod created this recently may have counters that began within the window. */
+  readonly newPodSeconds: number;
 }
 
 /**
@@ -49,9 +66,9 @@ function shareOfTime(record: string, rangeSeconds: number): RecordingRule {
   const r = justUnder(rangeSeconds);
   return {
     record,
-    expr: `sum by (${BY_APP}) (sum_over_time(${RECORDS.underTargetSum5m}[${r}]))\n` +
+    expr: `sum by (${BY_APP}) (sum_over_time(${RECORDS.underTargetSumRollup}[${r}]))\n` +
       `/\n` +
-      `sum by (${BY_APP}) (sum_over_time(${RECORDS.underTargetCount5m}[${r}]))`,
+      `sum by (${BY_APP}) (sum_over_time(${RECORDS.underTargetCountRollup}[${r}]))`,
   };
 }
 
@@ -63,19 +80,19 @@ function shareOfTime(record: string, rangeSeconds: number): RecordingRule {
  * when a container restarts for one reason only. The `cause` label keeps the two sources apart
  * until the final sum (`or` would otherwise drop one of two pods' series).
  */
-function memoryRestarts(c: ResolvedConfig, w: string): string {
+function memoryRestarts(c: ResolvedConfig, w: RollupWindow): string {
   // The sidecar's counter begins at 0 and needs a whole streak to count: no restart in its first window.
   const heapStreak = `sum by (${BY_POD}) (${counted(sidecar(METRICS.appRestarts, { reason: RESTART_REASONS.heapStreak }), BY_POD, w)})`;
   // A container of a pod created within the window (a minute's grace for KSM to see it) counts from 0.
-  const createdInWindow = `on (${KSM_POD}) (time() - max by (${KSM_POD}) (kube_pod_created) < ${ROLLUP_SECONDS + 2 * SETTLE_SECONDS})`;
+  const createdInWindow = `on (${KSM_POD}) (time() - max by (${KSM_POD}) (kube_pod_created) < ${w.newPodSeconds})`;
   const oomKilled =
     `sum by (${KSM_POD}) (\n` +
     `      ${counted(`kube_pod_container_status_restarts_total{container!="${EXPORTER_CONTAINER}"}`, KSM_CONTAINER, w, createdInWindow)}\n` +
     `      and on (${KSM_CONTAINER})\n` +
-    `      max_over_time(kube_pod_container_status_last_terminated_reason{reason="OOMKilled"}[${w}] offset ${SETTLE}) == 1\n` +
+    `      max_over_time(kube_pod_container_status_last_terminated_reason{reason="OOMKilled"}[${w.range}] offset ${w.settle}) == 1\n` +
     `    )\n` +
     `    * on (${KSM_POD}) group_left (app)\n` +
-    `    ${watchedPods(c, w, SETTLE)}`;
+    `    ${watchedPods(c, w.range, w.settle)}`;
   return `sum by (${BY_APP}) (\n` +
     `  label_replace(${heapStreak}, "cause", "heap_streak", "", "")\n` +
     `  or\n` +
@@ -89,13 +106,13 @@ function memoryRestarts(c: ResolvedConfig, w: string): string {
  * no extrapolation (increase() estimates each window's edges, which would not add up). The
  * highest value, not the last, keeps a pod deleted within the window (its series is marked
  * stale). A series with no value before the window counts nothing there, unless `fromZero`
- * (a vector matching the series that are new) says it began at 0: so a gap of over 5 minutes
+ * (a vector matching the series that are new) says it began at 0: so a scrape gap over 5 minutes
  * (an unreachable target, a Prometheus restart) loses a window's growth rather than counting a
  * counter twice. A counter that resets in the window loses what it counted after the reset there.
  */
-function counted(series: string, by: string, w: string, fromZero?: string): string {
-  const top = `max by (${by}) (max_over_time(${series}[${w}] offset ${SETTLE}))`;
-  const before = `max by (${by}) (${series} offset ${WINDOW_START})`;
+function counted(series: string, by: string, w: RollupWindow, fromZero?: string): string {
+  const top = `max by (${by}) (max_over_time(${series}[${w.range}] offset ${w.settle}))`;
+  const before = `max by (${by}) (${series} offset ${w.start})`;
   return fromZero === undefined
     ? `clamp_min(${top} - ${before}, 0)`
     : `clamp_min(${top} - (${before} or ${top} * 0 and ${fromZero}), 0)`;

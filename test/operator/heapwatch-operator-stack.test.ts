@@ -99,7 +99,7 @@ describe('operator mode: PrometheusRule', () => {
     }));
     // Watched pods from the sidecar's targets (KPS's kube-state-metrics exports no pod labels), and a
     // Watchdog per namespace (an AlertmanagerConfig sees only its namespace's alerts).
-    assert.deepEqual(changed, ['heapwatch:memory_restarts:increase_5m', 'NodejsContainerOOMKilled', 'Watchdog']);
+    assert.deepEqual(changed, ['heapwatch:memory_restarts:increase_rollup', 'NodejsContainerOOMKilled', 'Watchdog']);
     for (const r of operator.flatMap((g) => g.rules)) assert.doesNotMatch(r.expr, /kube_pod_labels|label_heapwatch_dev_watched/);
   });
 

@@ -1,7 +1,7 @@
 /** UnitCases to promtool unit-test files, with every expected annotation rendered in full. */
 import { formatDuration, requireResolved, ResolvedConfig } from '../../config';
 import { buildRuleGroups } from '../build';
-import { ROLLUP_SECONDS } from '../long-window';
+import { rollupTiming } from '../long-window';
 import { AlertingRule, isAlertingRule } from '../model';
 import { toYaml } from '../render';
 import { alertCases } from './alert-cases';
@@ -37,7 +37,7 @@ export function renderRuleTests(config: ResolvedConfig, ruleFiles: readonly stri
     [RULE_TEST_FILES.alerts]: file(alertCases(t)),
     [RULE_TEST_FILES.scenarios]: file(scenarioCases(t)),
     [RULE_TEST_FILES.records]: file(recordCases(t)),
-    [RULE_TEST_FILES.longWindow]: file(longWindowCases(t), ROLLUP_SECONDS),
+    [RULE_TEST_FILES.longWindow]: file(longWindowCases(t), rollupTiming(config).rollupSeconds),
   };
 }
 
