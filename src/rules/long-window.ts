@@ -13,7 +13,7 @@
 import { formatDuration, ResolvedConfig } from '../config';
 import { METRICS, RECORDS, RESTART_REASONS } from '../contract';
 import { RecordingRule, RuleGroup } from './model';
-import { BY_APP, BY_POD, EXPORTER_CONTAINER, KSM_CONTAINER, KSM_POD, sidecar, watchedPods } from './promql';
+import { BY_APP, BY_POD, EXPORTER_CONTAINER, growth, KSM_CONTAINER, KSM_POD, sidecar, watchedPods } from './promql';
 
 /** Seconds between rollups, and how far behind now a rollup ends. */
 export function rollupTiming(c: ResolvedConfig): { readonly rollupSeconds: number; readonly settleSeconds: number } {
@@ -24,13 +24,7 @@ const DAY = 86_400;
 
 export function longWindowGroup(c: ResolvedConfig): RuleGroup {
   const { rollupSeconds, settleSeconds } = rollupTiming(c);
-  const win: RollupWindow = {
-    range: justUnder(rollupSeconds),
-    settle: formatDuration(settleSeconds),
-    // A counter's last value before the window is its value there.
-    start: formatDuration(rollupSeconds + settleSeconds),
-    newPodSeconds: rollupSeconds + 2 * settleSeconds,
-  };
+  const win: RollupWindow = { rollupSeconds, settleSeconds, range: justUnder(rollupSeconds), settle: formatDuration(settleSeconds) };
   const under = `${RECORDS.underTarget}[${win.range}] offset ${win.settle}`;
   return {
     name: 'heapwatch.records.long-window',
@@ -47,14 +41,12 @@ export function longWindowGroup(c: ResolvedConfig): RuleGroup {
 }
 
 interface RollupWindow {
+  readonly rollupSeconds: number;
+  readonly settleSeconds: number;
   /** The window, 1 ms under the interval. */
   readonly range: string;
   /** How long ago it ends. */
   readonly settle: string;
-  /** How long ago it starts. */
-  readonly start: string;
-  /** A pod created this recently may have counters that began within the window. */
-  readonly newPodSeconds: number;
 }
 
 /**
@@ -81,41 +73,21 @@ function shareOfTime(record: string, rangeSeconds: number): RecordingRule {
  * until the final sum (`or` would otherwise drop one of two pods' series).
  */
 function memoryRestarts(c: ResolvedConfig, w: RollupWindow): string {
-  // The sidecar's counter begins at 0 and needs a whole streak to count: no restart in its first window.
-  const heapStreak = `sum by (${BY_POD}) (${counted(sidecar(METRICS.appRestarts, { reason: RESTART_REASONS.heapStreak }), BY_POD, w)})`;
-  // A container of a pod created within the window (a minute's grace for KSM to see it) counts from 0.
-  const createdInWindow = `on (${KSM_POD}) (time() - max by (${KSM_POD}) (kube_pod_created) < ${w.newPodSeconds})`;
+  const counted = (series: string, by: string) => growth(series, by, w.rollupSeconds, w.settleSeconds);
+  const heapStreak = `sum by (${BY_POD}) (clamp_min(${counted(sidecar(METRICS.appRestarts, { reason: RESTART_REASONS.heapStreak }), BY_POD)}, 0))`;
   const oomKilled =
     `sum by (${KSM_POD}) (\n` +
-    `      ${counted(`kube_pod_container_status_restarts_total{container!="${EXPORTER_CONTAINER}"}`, KSM_CONTAINER, w, createdInWindow)}\n` +
+    `      clamp_min(${counted(`kube_pod_container_status_restarts_total{container!="${EXPORTER_CONTAINER}"}`, KSM_CONTAINER)}, 0)\n` +
     `      and on (${KSM_CONTAINER})\n` +
     `      max_over_time(kube_pod_container_status_last_terminated_reason{reason="OOMKilled"}[${w.range}] offset ${w.settle}) == 1\n` +
     `    )\n` +
     `    * on (${KSM_POD}) group_left (app)\n` +
-    `    ${watchedPods(c, w.range, w.settle)}`;
+    `    ${watchedPods(c, undefined, w.settle)}`;
   return `sum by (${BY_APP}) (\n` +
     `  label_replace(${heapStreak}, "cause", "heap_streak", "", "")\n` +
     `  or\n` +
     `  label_replace(\n    ${oomKilled},\n    "cause", "oom_killed", "", ""\n  )\n` +
     `)`;
-}
-
-/**
- * What a counter (one series per `by` group) counted in the window: its highest value in the
- * window less its last value before it. The rollups add up to the counter's whole growth, with
- * no extrapolation (increase() estimates each window's edges, which would not add up). The
- * highest value, not the last, keeps a pod deleted within the window (its series is marked
- * stale). A series with no value before the window counts nothing there, unless `fromZero`
- * (a vector matching the series that are new) says it began at 0: so a scrape gap over 5 minutes
- * (an unreachable target, a Prometheus restart) loses a window's growth rather than counting a
- * counter twice. A counter that resets in the window loses what it counted after the reset there.
- */
-function counted(series: string, by: string, w: RollupWindow, fromZero?: string): string {
-  const top = `max by (${by}) (max_over_time(${series}[${w.range}] offset ${w.settle}))`;
-  const before = `max by (${by}) (${series} offset ${w.start})`;
-  return fromZero === undefined
-    ? `clamp_min(${top} - ${before}, 0)`
-    : `clamp_min(${top} - (${before} or ${top} * 0 and ${fromZero}), 0)`;
 }
 
 /** A PromQL duration 1 ms under `seconds`, e.g. 4m59s999ms for 300. */

@@ -41,7 +41,7 @@ export function seconds(field: string, value: string): number {
 
 /**
  * Watched pods with their app name, one series of value 1 per (namespace, pod, app).
- * `range` also counts pods deleted within the window (ending `offset` ago).
+ * `range` also counts pods deleted within the window; `offset` looks that far back.
  *
  * Standalone: kube-state-metrics' kube_pod_labels (heapwatch's KSM runs with
  * --metric-labels-allowlist=pods=[app.kubernetes.io/name,heapwatch.dev/watched]).
@@ -50,7 +50,8 @@ export function seconds(field: string, value: string): number {
  * scrape succeeds, and carries the app label the PodMonitor's relabeling sets).
  */
 export function watchedPods(c: ResolvedConfig, range?: string, offset?: string): string {
-  const over = (selector: string) => (range ? `max_over_time(${selector}[${range}]${offset ? ` offset ${offset}` : ''})` : selector);
+  const ago = offset ? ` offset ${offset}` : '';
+  const over = (selector: string) => (range ? `max_over_time(${selector}[${range}]${ago})` : `${selector}${ago}`);
   if (c.mode === DeployMode.OPERATOR) {
     return `group by (${KSM_POD}, app) (${over(sidecar('up'))})`;
   }
@@ -59,16 +60,20 @@ export function watchedPods(c: ResolvedConfig, range?: string, offset?: string):
 }
 
 /**
- * How much a counter (one series per `by` group) grew over `window`: its value now less its value
- * a window ago. Two samples a series, where increase() reads every sample in the window, and no
- * extrapolation: a restart counts as 1, not ~1.02. A series with no value a window ago (younger,
+ * How much a counter (one series per `by` group) grew over a window ending `endOffsetSeconds`
+ * ago: its value at the end less its value at the start. Two samples a series, where increase()
+ * reads every sample in the window, and no extrapolation: a restart counts as 1, not ~1.02, and
+ * consecutive windows add up to the whole growth. A series with no value at the start (younger,
  * or a scrape gap over 5 minutes then) counts from 0 if its pod was created within the window,
- * else not at all.
+ * else not at all (a counter counted twice would be worse). A pod deleted within the window has
+ * no value at its end (its series is stale), so what it counted there is lost; a counter that
+ * resets (a sidecar restart) counts nothing in that window.
  */
-export function growth(series: string, by: string, windowSeconds: number): string {
-  const now = `max by (${by}) (${series})`;
-  const podIsNew = `on (${KSM_POD}) (time() - max by (${KSM_POD}) (kube_pod_created) < ${windowSeconds + 60})`;
-  return `(${now} - (max by (${by}) (${series} offset ${formatDuration(windowSeconds)}) or ${now} * 0 and ${podIsNew}))`;
+export function growth(series: string, by: string, windowSeconds: number, endOffsetSeconds = 0): string {
+  const at = (secondsAgo: number) => `max by (${by}) (${series}${secondsAgo > 0 ? ` offset ${formatDuration(secondsAgo)}` : ''})`;
+  const end = at(endOffsetSeconds);
+  const podIsNew = `on (${KSM_POD}) (time() - max by (${KSM_POD}) (kube_pod_created) < ${windowSeconds + endOffsetSeconds + 60})`;
+  return `(${end} - (${at(windowSeconds + endOffsetSeconds)} or ${end} * 0 and ${podIsNew}))`;
 }
 
 /** Formats a number for PromQL without float noise such as 0.30000000000000004. */
