@@ -69,8 +69,10 @@ function shareOfTime(record: string, rangeSeconds: number): RecordingRule {
  * sidecar counts them) plus the OOM-killed containers kube-state-metrics reports, the sidecar's own
  * left out (it is not the app). KSM keeps only the last termination reason, so a container's
  * restarts count as OOM kills when it was OOM-killed within the window: an upper bound, exact
- * when a container restarts for one reason only. The `cause` label keeps the two sources apart
- * until the final sum (`or` would otherwise drop one of two pods' series).
+ * when a container restarts for one reason only. Each counter counts its growth between the
+ * window's two ends (growth(): the rollups add up to the whole growth; a reset counts 0, not less).
+ * The `cause` label keeps the two sources apart until the final sum (`or` would otherwise drop
+ * one of two pods' series).
  */
 function memoryRestarts(c: ResolvedConfig, w: RollupWindow): string {
   const counted = (series: string, by: string) => growth(series, by, w.rollupSeconds, w.settleSeconds);
