@@ -10,7 +10,7 @@
  * (live heap after GC climbing towards the limit within about 2 h), 0.5 % OOM-killed 10 minutes
  * ago. 20 pods per app, 10 apps per namespace, 30 pods per node.
  */
-import { CONTAINERS, DISCOVERY, JOBS, METRICS, TARGET_LABELS } from '../src/contract';
+import { ALLOCATION_SITES, CONTAINERS, DISCOVERY, JOBS, METRICS, RECORDS, TARGET_LABELS } from '../src/contract';
 
 export const PODS_PER_APP = 20;
 const APPS_PER_NAMESPACE = 10;
@@ -136,6 +136,17 @@ export class SidecarTemplate {
         this.added.push(name);
       }
     }
+    // The top allocation sites the profiler names once it has read a profile (a minute after start,
+    // so the short-lived sample has none): the heap alerts' messages read them.
+    if (!lines.some((l) => l.name === METRICS.allocationSiteBytes)) {
+      for (let i = 0; i < ALLOCATION_SITES.max; i++) {
+        const labels = { function: `Service${i}.handle`, location: `src/service-${i}.ts:${10 + i}` };
+        lines.push({ head: `${METRICS.allocationSiteBytes}{function="${labels.function}",location="${labels.location}"}`, name: METRICS.allocationSiteBytes, labels, base: 40e6 / (i + 1) });
+      }
+      lines.push({ head: METRICS.allocationSampledBytes, name: METRICS.allocationSampledBytes, labels: {}, base: 120e6 });
+      comments.push(`# TYPE ${METRICS.allocationSiteBytes} gauge`, `# TYPE ${METRICS.allocationSampledBytes} gauge`);
+      this.added.push(`${METRICS.allocationSiteBytes} (${ALLOCATION_SITES.max} sites)`, METRICS.allocationSampledBytes);
+    }
     this.lines = lines;
     this.comments = comments.join('\n');
   }
@@ -223,7 +234,8 @@ export function cadvisorBody(pods: readonly Pod[], t: number, t0: number): strin
 /**
  * History for the series the rules read over a range, each over its longest window plus a
  * minute (heap live after GC and start time: 1 h; GC seconds: 5 m; restarts: 15 m), at the
- * scrape interval, as OpenMetrics for `promtool tsdb create-blocks-from openmetrics`.
+ * scrape interval, plus the recorded live heap the leak forecast fits (1 h, once a minute),
+ * as OpenMetrics for `promtool tsdb create-blocks-from openmetrics`.
  * Written through `write` one pod at a time, so 10,000 pods never sit in memory as text.
  */
 export function* backfill(pods: readonly Pod[], template: SidecarTemplate, t0: number, step: number, ksmInstance: string): Generator<string> {
@@ -240,6 +252,9 @@ export function* backfill(pods: readonly Pod[], template: SidecarTemplate, t0: n
       const labels = Object.entries(line.labels).map(([k, v]) => `${k}="${v}",`).join('');
       for (let t = t0 - seconds; t < t0; t += step) chunk.push(`${line.name}{${labels}${target}} ${format(sidecarValue(line, p, t, t0))} ${t}`);
     }
+    // The leak forecast's input, recorded once a minute by heapwatch.leak: its fitted hour.
+    const pod = `namespace="${p.namespace}",app="${p.app}",pod="${p.name}"`;
+    for (let t = t0 - 3660; t < t0; t += 60) chunk.push(`${RECORDS.liveAfterGc}{${pod}} ${Math.round(liveAfterGc(p, t))} ${t}`);
     for (const container of [CONTAINERS.app, CONTAINERS.exporter]) {
       const l = `container="${container}",instance="${ksmInstance}",job="${JOBS.kubeStateMetrics}",namespace="${p.namespace}",pod="${p.name}",uid="uid-${p.index}"`;
       for (let t = t0 - 960; t < t0; t += step) chunk.push(`kube_pod_container_status_restarts_total{${l}} ${restarts(p, container, t, t0)} ${t}`);

@@ -14,7 +14,8 @@
  * and Prometheus's RSS. Target: at 10,000 pods, every group evaluates in under 1 s.
  *
  *   BENCH_FLEET_SIZES=1000,10000   pod counts, in order
- *   BENCH_FLEET_SECONDS=75         measuring window per size (5 rounds of the 15 s groups)
+ *   BENCH_FLEET_SECONDS            measuring window per size; default 5 rounds of the 15 s groups,
+ *                                  and one evaluation of the slowest group (its interval + 30 s)
  *
  * Loopback only; every wait is bounded; it ends with one JSON line.
  */
@@ -26,7 +27,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { once } from 'node:events';
 import YAML from 'yaml';
-import { resolveConfig } from '../src/config';
+import { parseDuration, resolveConfig } from '../src/config';
 import { EXPORTER_ENV, JOBS, METRICS } from '../src/contract';
 import { REPO_ROOT } from '../test/support/repo-root';
 import { buildPrometheusConfig } from '../src/stack/prometheus-config';
@@ -35,10 +36,12 @@ import { makeSharedDir, metricsText, startAppWithRealAgent, startExporter, waitF
 import { backfill, cadvisorBody, fleet, kubeStateMetricsBody, Pod, SidecarTemplate, targetLabels } from './fleet-pods';
 
 const SIZES = (process.env.BENCH_FLEET_SIZES ?? '1000,10000').split(',').map(Number);
-const MEASURE_S = Number(process.env.BENCH_FLEET_SECONDS ?? 75);
 const TARGET_GROUP_S = 1;
 const RULES_FILE = path.join(REPO_ROOT, 'alerts/heapwatch-rules.yaml');
 const config = resolveConfig({});
+/** Long enough for 5 rounds of the 15 s groups and one evaluation of the slowest group (the 5m rollups). */
+const slowestGroupS = Math.max(...YAML.parse(fs.readFileSync(RULES_FILE, 'utf8')).groups.map((g: { interval?: string }) => parseDuration(g.interval ?? config.prometheus.evaluationInterval) ?? 0));
+const MEASURE_S = Number(process.env.BENCH_FLEET_SECONDS ?? Math.max(75, slowestGroupS + 30));
 const STEP = config.heap.checkIntervalSeconds;
 
 /** One real /metrics body: the bundled sidecar reading the real agent in a real app process. */
@@ -110,16 +113,22 @@ async function api(base: string, p: string, timeoutMs = 60_000): Promise<any> {
   return body.data;
 }
 
+/** utime + stime of a process, in seconds (USER_HZ is 100 on Linux). */
+const cpuSeconds = (pid: number) => { const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' '); return (Number(f[11]) + Number(f[12])) / 100; };
 const rssMiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const quantile = (xs: number[], q: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(q * s.length))]; };
 
 interface GroupFigures { rounds: number; medianMs: number; minMs: number; maxMs: number; rules: number }
+/** One rule's evaluationTime over the window (what /api/v1/rules reports: the query plus, for an alert, its annotation templates). */
+interface RuleTime { group: string; rule: string; rounds: number; medianMs: number; maxMs: number }
+/** CPU seconds per wall second over the measuring window: Prometheus, this bench (the fleet's HTTP server), the machine's load. */
+interface CpuFigures { prometheus: number; bench: number; loadAverage: number }
 interface SizeFigures {
   pods: number; backfillSamples: number; backfillSeconds: number; readySeconds: number; upShare: number;
   groups: Record<string, GroupFigures>; headSeries: number; seriesPerPod: number;
   rssMiB: number; rssPeakMiB: number; rssKiBPerPod: number; alerts: Record<string, number>; ruleErrors: string[];
-  perRule: RuleCost[];
+  perRule: RuleCost[]; ruleTimes: RuleTime[]; cpu: CpuFigures;
 }
 
 interface RuleCost { group: string; rule: string; samples: number | null; ms: number | null; error?: string }
@@ -196,6 +205,8 @@ async function measure(n: number, template: SidecarTemplate): Promise<SizeFigure
     // Evaluations that start after every target is up, for MEASURE_S.
     const from = Date.now();
     const seen = new Map<string, Map<string, number>>();
+    const ruleSeen = new Map<string, { group: string; rule: string; evals: Map<string, number> }>();
+    const cpuFrom = { prom: cpuSeconds(prom.pid!), bench: process.cpuUsage(), load: os.loadavg()[0] };
     const ruleCount: Record<string, number> = {};
     const ruleErrors = new Set<string>();
     let rssPeak = 0;
@@ -203,7 +214,13 @@ async function measure(n: number, template: SidecarTemplate): Promise<SizeFigure
       const rules = await api(base, '/api/v1/rules');
       for (const g of rules.groups) {
         ruleCount[g.name] = g.rules.length;
-        for (const rule of g.rules) if (rule.lastError) ruleErrors.add(`${g.name}/${rule.name ?? rule.record}: ${rule.lastError}`);
+        for (const rule of g.rules) {
+          if (rule.lastError) ruleErrors.add(`${g.name}/${rule.name ?? rule.record}: ${rule.lastError}`);
+          if (Date.parse(rule.lastEvaluation) < from) continue;
+          const key = `${g.name}/${rule.name}`;
+          if (!ruleSeen.has(key)) ruleSeen.set(key, { group: g.name, rule: rule.name, evals: new Map() });
+          ruleSeen.get(key)!.evals.set(rule.lastEvaluation, rule.evaluationTime);
+        }
         if (Date.parse(g.lastEvaluation) < from) continue;
         if (!seen.has(g.name)) seen.set(g.name, new Map());
         seen.get(g.name)!.set(g.lastEvaluation, g.evaluationTime);
@@ -211,6 +228,16 @@ async function measure(n: number, template: SidecarTemplate): Promise<SizeFigure
       rssPeak = Math.max(rssPeak, rssMiB(prom.pid!));
       await delay(2000);
     }
+    const wall = (Date.now() - from) / 1000;
+    const benchCpu = process.cpuUsage(cpuFrom.bench);
+    const cpu: CpuFigures = {
+      prometheus: round((cpuSeconds(prom.pid!) - cpuFrom.prom) / wall), bench: round((benchCpu.user + benchCpu.system) / 1e6 / wall),
+      loadAverage: round((cpuFrom.load + os.loadavg()[0]) / 2),
+    };
+    const ruleTimes: RuleTime[] = [...ruleSeen.values()].map(({ group, rule, evals }) => {
+      const ms = [...evals.values()].map((s) => s * 1000);
+      return { group, rule, rounds: ms.length, medianMs: round(quantile(ms, 0.5)), maxMs: round(Math.max(...ms)) };
+    });
     const groups: Record<string, GroupFigures> = {};
     for (const [name, evals] of seen) {
       const ms = [...evals.values()].map((s) => s * 1000);
@@ -227,7 +254,7 @@ async function measure(n: number, template: SidecarTemplate): Promise<SizeFigure
     return {
       pods: n, backfillSamples, backfillSeconds: round(backfillSeconds), readySeconds: round(readySeconds), upShare: round(upShare),
       groups, headSeries, seriesPerPod: round(headSeries / n), rssMiB: round(rss), rssPeakMiB: round(Math.max(rssPeak, rss)),
-      rssKiBPerPod: round((rss * 1024) / n), alerts, ruleErrors: [...ruleErrors], perRule,
+      rssKiBPerPod: round((rss * 1024) / n), alerts, ruleErrors: [...ruleErrors], perRule, ruleTimes, cpu,
     };
   } finally {
     if (prom && prom.exitCode === null) { prom.kill('SIGTERM'); await Promise.race([once(prom, 'exit'), delay(20_000)]); if (prom.exitCode === null) prom.kill('SIGKILL'); }
@@ -258,7 +285,13 @@ async function main(): Promise<void> {
     console.log(`\n${n} pods: backfill ${f.backfillSamples} samples in ${f.backfillSeconds} s; ${f.upShare * 100} % of targets up after ${f.readySeconds} s`);
     console.log(`  head series ${f.headSeries} (${f.seriesPerPod} per pod), Prometheus RSS ${f.rssMiB} MiB (peak ${f.rssPeakMiB}), ${f.rssKiBPerPod} KiB per pod`);
     for (const [g, x] of Object.entries(f.groups)) console.log(`  ${g.padEnd(32)} ${String(x.medianMs).padStart(8)} ms median (${x.minMs}-${x.maxMs}, ${x.rounds} rounds, ${x.rules} rules)`);
-    for (const c of f.perRule) console.log(`    ${c.rule.padEnd(44)} ${c.error ? `stats query failed: ${c.error}` : `${String(c.samples).padStart(10)} samples ${String(c.ms).padStart(8)} ms`}`);
+    console.log(`  CPU per wall second while measuring: Prometheus ${f.cpu.prometheus}, this bench's fleet server ${f.cpu.bench}; load average ${f.cpu.loadAverage}`);
+    console.log(`  per rule: evaluationTime in the rule group (median, max), then the expression alone once more (stats=all)`);
+    for (const c of f.perRule) {
+      const t = f.ruleTimes.find((r) => r.group === c.group && r.rule === c.rule);
+      const inGroup = t ? `${String(t.medianMs).padStart(8)} ms (max ${t.maxMs})` : '    not evaluated';
+      console.log(`    ${c.rule.padEnd(44)} ${inGroup}  ${c.error ? `stats query failed: ${c.error}` : `${String(c.samples).padStart(10)} samples ${String(c.ms).padStart(8)} ms`}`);
+    }
     console.log(`  alerts: ${JSON.stringify(f.alerts)}`);
     if (f.ruleErrors.length) console.log(`  RULE ERRORS: ${f.ruleErrors.join('; ')}`);
   }

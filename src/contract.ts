@@ -58,6 +58,13 @@ export const RECORDS = {
   heapRatioMaxByApp: 'heapwatch:heap_used_ratio:max_by_app',
   /** 1 when the pod's heap ratio is under heap.targetRatio, else 0 (per namespace, app, pod). */
   underTarget: 'heapwatch:heap_under_target',
+  /**
+   * Rollups per namespace, app, every 20 checks (5 minutes by default): the sum and count of
+   * underTarget's samples, and memory-related restarts (the long-window records sum them).
+   */
+  underTargetSumRollup: 'heapwatch:heap_under_target:sum_rollup',
+  underTargetCountRollup: 'heapwatch:heap_under_target:count_rollup',
+  memoryRestartsRollup: 'heapwatch:memory_restarts:increase_rollup',
   /** Share of time under the target per namespace, app, over 1 day and 30 days. */
   underTargetRatio1d: 'heapwatch:heap_under_target:ratio_1d',
   underTargetRatio30d: 'heapwatch:heap_under_target:ratio_30d',
@@ -65,6 +72,13 @@ export const RECORDS = {
   memoryRestarts30d: 'heapwatch:memory_restarts:increase_30d',
   /** Share of wall time spent in GC per namespace, app, pod (5m rate). */
   gcTimeRatio: 'heapwatch:gc_time:ratio_rate5m',
+  /**
+   * The top live allocation site's share of the sampled live heap per namespace, app, pod, labelled
+   * with its `function` and `location`: what the heap alerts' messages name.
+   */
+  topAllocationSiteShare: 'heapwatch:allocation_site:top_share',
+  /** The live heap after the last major GC per namespace, app, pod, every 4 checks: the leak forecast's input. */
+  liveAfterGc: 'heapwatch:heap_live_after_gc_bytes',
 } as const;
 
 /** Alert names: the rules, runbooks, README, dashboard and tests all refer to these. */

@@ -1,10 +1,11 @@
 /** One config in, every heapwatch rule group out (like a monitoring mixin). */
 import { requireResolved, ResolvedConfig } from '../config';
+import { topSiteRecord } from './allocation-site';
 import { containerAlerts } from './container-alerts';
-import { heapAlerts } from './heap-alerts';
+import { heapAlerts, leakAlert } from './heap-alerts';
 import { metaAlerts } from './meta-alerts';
 import { RuleGroup } from './model';
-import { gcTimeRecord, recordingGroups } from './recording-rules';
+import { gcTimeRecord, liveAfterGcRecord, recordingGroups, slowInterval } from './recording-rules';
 
 /**
  * The recording and alerting rule groups for a resolved config (`resolveConfig()`), as plain
@@ -15,6 +16,9 @@ export function buildRuleGroups(config: ResolvedConfig): RuleGroup[] {
   return [
     ...recordingGroups(config),
     { name: 'heapwatch.heap', rules: [gcTimeRecord(), ...heapAlerts(config)] },
+    // The agent refreshes its allocation sites at most once a minute (ALLOCATION_SITES.refreshSeconds).
+    { name: 'heapwatch.allocation-sites', interval: slowInterval(config), rules: [topSiteRecord()] },
+    { name: 'heapwatch.leak', interval: slowInterval(config), rules: [liveAfterGcRecord(), leakAlert(config)] },
     { name: 'heapwatch.container', rules: containerAlerts(config) },
     { name: 'heapwatch.meta', rules: metaAlerts(config) },
   ];

@@ -4,13 +4,14 @@ import { METRICS, RESTART_REASONS } from '../contract';
 import { topSiteTemplate } from './allocation-site';
 import { alertLinks } from './links';
 import { AlertingRule } from './model';
-import { BY_POD, KSM_CONTAINER, KSM_POD, num, percent, sidecar, watchedPods } from './promql';
+import { BY_POD, growth, KSM_CONTAINER, KSM_POD, num, percent, seconds, sidecar, watchedPods } from './promql';
 
 const WHERE = '{{ $labels.namespace }}/{{ $labels.pod }}';
 
 export function containerAlerts(c: ResolvedConfig): AlertingRule[] {
   const a = c.alerts;
   const d = derive(c);
+  const oomWindow = seconds('alerts.oomWindow', a.oomWindow);
   return [
     {
       alert: 'NodejsContainerMemoryNearLimit',
@@ -30,9 +31,9 @@ export function containerAlerts(c: ResolvedConfig): AlertingRule[] {
     },
     {
       alert: 'NodejsContainerOOMKilled',
-      // round(): increase() extrapolates to the window edges (1 restart reads as ~1.02).
+      // growth(), not increase(): 2 samples a container, not 60 (at 10,000 pods: 40,000 samples, not 1.1 million; bench:fleet).
       expr: `(\n` +
-        `  round(max by (${KSM_CONTAINER}) (increase(kube_pod_container_status_restarts_total[${a.oomWindow}]))) > 0\n` +
+        `  ${growth('kube_pod_container_status_restarts_total', KSM_CONTAINER, oomWindow)} > 0\n` +
         `  and on (${KSM_CONTAINER})\n` +
         `  max by (${KSM_CONTAINER}) (kube_pod_container_status_last_terminated_reason{reason="OOMKilled"}) == 1\n` +
         `)\n` +
@@ -48,7 +49,7 @@ export function containerAlerts(c: ResolvedConfig): AlertingRule[] {
     },
     {
       alert: 'NodejsRestartedForHeap',
-      expr: `round(max by (${BY_POD}) (increase(${sidecar(METRICS.appRestarts, { reason: RESTART_REASONS.heapStreak })}[${a.oomWindow}]))) > 0`,
+      expr: `${growth(sidecar(METRICS.appRestarts, { reason: RESTART_REASONS.heapStreak }), BY_POD, oomWindow)} > 0`,
       labels: { severity: 'warning' },
       annotations: {
         summary: 'heapwatch restarted a Node.js app whose heap stayed high.',

@@ -13,7 +13,7 @@ import { UnitCase } from './unit-case';
 
 export function alertCases(t: TestContext): UnitCase[] {
   return [heapUsageHigh(t), heapHighStreak(t), slowLeak(t), leakStartupGrace(t), gcPressure(t),
-    containerMemory(t), oomKilled(t), restartedForHeap(t), exporterDown(t), agentMissing(t), watchdog(t),
+    containerMemory(t), oomKilled(t), restartedForHeap(t), restartsOfNewPod(t), exporterDown(t), agentMissing(t), watchdog(t),
     // The same alerts with allocation site series: their messages name the top site and its share.
     withSites(heapHighStreak(t)), withSites(slowLeak(t)), withSites(restartedForHeap(t), 'before the restart only')];
 }
@@ -255,6 +255,32 @@ function restartedForHeap(t: TestContext): UnitCase {
       { at: c * t.step, alert: 'NodejsRestartedForHeap', firing: [{ labels: POD, value: 1 }] },
       { at: last * t.step, alert: 'NodejsRestartedForHeap', firing: [{ labels: POD, value: 1 }] },
       { at: (last + 1) * t.step, alert: 'NodejsRestartedForHeap', firing: [] },
+    ],
+  };
+}
+
+/**
+ * A pod younger than the window: its counters have no value a window ago, and count from 0
+ * (kube_pod_created says the pod is new), so an OOM kill or a heapwatch restart a minute in fires.
+ */
+function restartsOfNewPod(t: TestContext): UnitCase {
+  const c = t.steps(60);
+  const n = c + 3;
+  const restarted = [...repeat(0, c), ...repeat(1, n - c)];
+  return {
+    name: `NodejsContainerOOMKilled and NodejsRestartedForHeap: a pod created ${c} steps ago, younger than ${t.config.alerts.oomWindow}, fires too`,
+    series: [
+      input('kube_pod_created', KSM_TARGET, repeat(0, n)),
+      input('kube_pod_container_status_restarts_total', { ...KSM_TARGET, container: 'app' }, restarted),
+      input('kube_pod_container_status_last_terminated_reason', { ...KSM_TARGET, container: 'app', reason: 'OOMKilled' }, [...repeat<number | null>(null, c), ...repeat(1, n - c)]),
+      watchedPodSeries(t.config, POD.pod, POD.app, n),
+      input(METRICS.appRestarts, { ...SIDECAR_TARGET, reason: RESTART_REASONS.heapStreak }, restarted),
+    ],
+    alerts: [
+      { at: (c - 1) * t.step, alert: 'NodejsContainerOOMKilled', firing: [] },
+      { at: c * t.step, alert: 'NodejsContainerOOMKilled', firing: [{ labels: { namespace: POD.namespace, pod: POD.pod, container: 'app', app: POD.app }, value: 1 }] },
+      { at: (c - 1) * t.step, alert: 'NodejsRestartedForHeap', firing: [] },
+      { at: c * t.step, alert: 'NodejsRestartedForHeap', firing: [{ labels: POD, value: 1 }] },
     ],
   };
 }

@@ -67,7 +67,7 @@ export function expandTemplate(template: string, labels: Readonly<Record<string,
  * as Prometheus renders it for the top site the case's series hold, or its `else` text.
  */
 const SITE_BLOCK = new RegExp(
-  '\\{\\{ range printf `[^`]*` \\$labels\\.namespace \\$labels\\.pod \\$labels\\.namespace \\$labels\\.pod \\| query \\}\\}(.*?)' +
+  '\\{\\{ range printf `[^`]*` \\$labels\\.namespace \\$labels\\.pod \\| query \\}\\}(.*?)' +
   '\\{\\{ \\.Value \\| humanizePercentage \\}\\}( of the sampled live heap was allocated at )\\{\\{ \\.Labels\\.function \\}\\} \\(\\{\\{ \\.Labels\\.location \\}\\}\\)\\.' +
   '\\{\\{ else \\}\\}(.*?)\\{\\{ end \\}\\}', 'g');
 

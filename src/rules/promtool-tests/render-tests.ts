@@ -1,11 +1,13 @@
 /** UnitCases to promtool unit-test files, with every expected annotation rendered in full. */
 import { formatDuration, requireResolved, ResolvedConfig } from '../../config';
 import { buildRuleGroups } from '../build';
+import { rollupTiming } from '../long-window';
 import { AlertingRule, isAlertingRule } from '../model';
 import { toYaml } from '../render';
 import { alertCases } from './alert-cases';
 import { testContext } from './context';
 import { expandSiteBlocks, expandTemplate } from './go-format';
+import { longWindowCases } from './long-window-cases';
 import { recordCases } from './record-cases';
 import { scenarioCases } from './scenario-cases';
 import { UnitCase } from './unit-case';
@@ -15,6 +17,7 @@ export const RULE_TEST_FILES = {
   alerts: 'heapwatch-alerts.test.yaml',
   scenarios: 'heapwatch-scenarios.test.yaml',
   records: 'heapwatch-records.test.yaml',
+  longWindow: 'heapwatch-long-window.test.yaml',
 } as const;
 
 /**
@@ -25,15 +28,16 @@ export function renderRuleTests(config: ResolvedConfig, ruleFiles: readonly stri
   requireResolved(config, 'renderRuleTests()');
   const t = testContext(config);
   const rules = new Map(buildRuleGroups(config).flatMap((g) => g.rules).filter(isAlertingRule).map((r) => [r.alert, r]));
-  const file = (cases: UnitCase[]) => toYaml({
+  const file = (cases: UnitCase[], evaluationSeconds = t.step) => toYaml({
     rule_files: [...ruleFiles],
-    evaluation_interval: `${t.step}s`,
+    evaluation_interval: `${evaluationSeconds}s`,
     tests: cases.map((c) => testGroup(c, t.step, rules)),
   });
   return {
     [RULE_TEST_FILES.alerts]: file(alertCases(t)),
     [RULE_TEST_FILES.scenarios]: file(scenarioCases(t)),
     [RULE_TEST_FILES.records]: file(recordCases(t)),
+    [RULE_TEST_FILES.longWindow]: file(longWindowCases(t), rollupTiming(config).rollupSeconds),
   };
 }
 
