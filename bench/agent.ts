@@ -97,13 +97,13 @@ export function get(agent: http.Agent, port: number, urlPath: string): Promise<s
   });
 }
 
-/** The bench app, with the agent and these extra agent variables, or without any agent (null). */
-export async function start(bin: string, agentEnv: Record<string, string> | null, intervalSeconds: number): Promise<{ child: ChildProcess; port: number; dir: string }> {
+/** The bench app, with the agent (by default the one this bench runs) and these extra agent variables, or without any agent (null). */
+export async function start(bin: string, agentEnv: Record<string, string> | null, intervalSeconds: number, agentFile = AGENT): Promise<{ child: ChildProcess; port: number; dir: string }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hw-bench-agent-'));
   const env: Record<string, string> = { PATH: '/usr/bin:/bin' };
   if (agentEnv !== null) {
     Object.assign(env, {
-      NODE_OPTIONS: `--require ${AGENT}`,
+      NODE_OPTIONS: `--require ${agentFile}`,
       HEAPWATCH_DIR: dir,
       HEAPWATCH_CHECK_INTERVAL_SECONDS: String(intervalSeconds),
       HEAPWATCH_LIVENESS_PORT: String(await freePort()),
