@@ -16,6 +16,9 @@
  *                          TCP connection to every app's port; liveness GETs /livez on a new
  *                          connection where the agent runs, and opens a TCP connection to the app's
  *                          port where it does not (src/app/heap-watched-app.ts)
+ *   BENCH_NEW_CLIENTS=1    every LIVENESS_PROBE period, each loaded app also serves one request on a
+ *                          new connection, as a service gets from new clients (so a probe's new
+ *                          connection is not the only one the app sees)
  *   BENCH_COMPARE=<file>   a second lean app with that agent bundle beside the first, scraped and
  *                          loaded the same way: two agents compared in the same rounds
  */
@@ -32,6 +35,7 @@ const INTERVAL = 15;
 const SCRAPE_SECONDS = 15;
 const NO_METRICS = process.env.BENCH_NO_METRICS !== undefined;
 const PROBES = process.env.BENCH_PROBES !== undefined;
+const NEW_CLIENTS = process.env.BENCH_NEW_CLIENTS !== undefined;
 const COMPARE = process.env.BENCH_COMPARE;
 /** Warm-up requests per new connection. */
 const NEW_CONNECTION_EVERY = 20;
@@ -71,13 +75,17 @@ async function round(bin: string): Promise<Round> {
       if (!text.includes('heapwatch_agent_up 1')) throw new Error(`lean /metrics without a fresh reading:\n${text}`);
     }
   };
-  const probe = async () => {
-    await Promise.all([...apps.map((a) => tcpProbe(a.port)), tcpProbe(bare.port), ...leans.map((l) => get(fresh, l.livenessPort, '/livez'))]);
-  };
-  // Prometheus's scrape every 15 s, and the kubelet's probes, from the start.
-  const timers = [setInterval(() => void scrape().catch((e) => console.error(e)), SCRAPE_SECONDS * 1000)];
-  if (PROBES) timers.push(setInterval(() => void probe().catch((e) => console.error(e)), LIVENESS_PROBE.periodSeconds * 1000));
   const loaded = [bare, ...leans];
+  const probe = async () => {
+    await Promise.all([
+      ...(PROBES ? [...apps.map((a) => tcpProbe(a.port)), tcpProbe(bare.port), ...leans.map((l) => get(fresh, l.livenessPort, '/livez'))] : []),
+      // /stats, which the bench app does not count as served, so the window's count stays exact.
+      ...(NEW_CLIENTS ? loaded.map((a) => get(fresh, a.port, '/stats')) : []),
+    ]);
+  };
+  // Prometheus's scrape every 15 s, and the kubelet's probes and new clients if asked, from the start.
+  const timers = [setInterval(() => void scrape().catch((e) => console.error(e)), SCRAPE_SECONDS * 1000)];
+  if (PROBES || NEW_CLIENTS) timers.push(setInterval(() => void probe().catch((e) => console.error(e)), LIVENESS_PROBE.periodSeconds * 1000));
   const loadedAgents = [agents[0], ...agents.slice(2)];
   try {
     // Scraped from the start, as Prometheus does, and warmed up with a new connection every
@@ -88,7 +96,7 @@ async function round(bin: string): Promise<Round> {
     // that way, the lean agent cost +4.9 % (5 rounds, 3.7..8.4 %) and +5.8 % (3 rounds).
     await sleep(200);
     await scrape();
-    if (PROBES) await probe();
+    if (PROBES || NEW_CLIENTS) await probe();
     for (let i = 0; i < WARMUP; i++) await Promise.all(apps.map((a, k) => get(i % NEW_CONNECTION_EVERY === 0 ? fresh : agents[k], a.port, '/warm')));
     await sleep(1500); // idle: the first checks done, every process at rest
     await scrape();
@@ -120,7 +128,8 @@ async function main(): Promise<void> {
   const range = (k: keyof Round, scale = 1, digits = 1) => `${(Math.min(...rounds.map((x) => x[k])) * scale).toFixed(digits)}..${(Math.max(...rounds.map((x) => x[k])) * scale).toFixed(digits)}`;
   const perRound = (k: keyof Round) => rounds.map((x) => (x[k] * 100).toFixed(1)).join(' ');
   const sidecarPod = median(rounds.map((x) => x.sidecarMiB + x.agentAddedMiB));
-  const knobs = [NO_METRICS ? 'no /metrics server' : '', PROBES ? `kubelet probes every ${LIVENESS_PROBE.periodSeconds} s` : ''].filter((k) => k !== '').join(', ');
+  const knobs = [NO_METRICS ? 'no /metrics server' : '', PROBES ? `kubelet probes every ${LIVENESS_PROBE.periodSeconds} s` : '',
+    NEW_CLIENTS ? `a new client connection to each loaded app every ${LIVENESS_PROBE.periodSeconds} s` : ''].filter((k) => k !== '').join(', ');
   console.log(`lean bench (${node.name}): ${ROUNDS} rounds, per-pod memory beside the same app without heapwatch; lean /metrics scraped every ${SCRAPE_SECONDS} s${knobs ? `; ${knobs}` : ''}`);
   console.log(`  sidecar mode per pod  ${sidecarPod.toFixed(1)} MiB  (sidecar idle RSS ${m('sidecarMiB').toFixed(1)} MiB [${range('sidecarMiB')}] + agent ${m('agentAddedMiB').toFixed(1)} MiB [${range('agentAddedMiB')}])`);
   console.log(`  lean mode per pod     ${m('leanAddedMiB').toFixed(1)} MiB [${range('leanAddedMiB')}]   target <= ${TARGETS.leanMiB} MiB ${m('leanAddedMiB') <= TARGETS.leanMiB ? 'met' : 'MISSED'}`);
@@ -132,7 +141,7 @@ async function main(): Promise<void> {
   }
   console.log('  (medians of per-round figures; [min..max] over the rounds)');
   console.log(JSON.stringify({
-    bench: 'lean', node: node.name, rounds: ROUNDS, probes: PROBES, noMetrics: NO_METRICS,
+    bench: 'lean', node: node.name, rounds: ROUNDS, probes: PROBES, newClients: NEW_CLIENTS, noMetrics: NO_METRICS,
     sidecarModePerPodMiB: +sidecarPod.toFixed(2), sidecarIdleRssMiB: +m('sidecarMiB').toFixed(2), agentAddedRssMiB: +m('agentAddedMiB').toFixed(2),
     leanPerPodMiB: +m('leanAddedMiB').toFixed(2), leanCpuAddedPercent: +(m('cpuAdded') * 100).toFixed(2),
     leanCpuAddedPercentRounds: rounds.map((x) => +(x.cpuAdded * 100).toFixed(2)),
