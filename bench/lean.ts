@@ -22,6 +22,7 @@
  *   BENCH_COMPARE=<file>   a second lean app with that agent bundle beside the first, scraped and
  *                          loaded the same way: two agents compared in the same rounds
  */
+import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
@@ -63,8 +64,11 @@ async function round(bin: string): Promise<Round> {
   const withSidecar = await start(bin, {}, INTERVAL);
   const leans = [await startLean(bin, undefined)];
   if (COMPARE !== undefined) leans.push(await startLean(bin, COMPARE));
-  const sidecar = await startExporter(shippedCommand(withSidecar.dir), withSidecar.dir);
   const apps = [bare, withSidecar, ...leans];
+  const sidecar = await startExporter(shippedCommand(withSidecar.dir), withSidecar.dir).catch(async (e: Error) => {
+    await stopAll(apps.map((a) => a.child), apps);
+    throw e;
+  });
   const agents = apps.map(() => new http.Agent({ keepAlive: true, maxSockets: 4 }));
   const scrapers = leans.map(() => new http.Agent({ keepAlive: true, maxSockets: 1 }));
   const fresh = new http.Agent({ keepAlive: false });
@@ -112,12 +116,16 @@ async function round(bin: string): Promise<Round> {
   } finally {
     for (const t of timers) clearInterval(t);
     for (const a of [...agents, ...scrapers, fresh]) a.destroy();
-    for (const p of [sidecar.proc, ...apps.map((a) => a.child)]) {
-      p.kill('SIGTERM');
-      await new Promise((r) => p.once('exit', r));
-    }
-    for (const a of apps) fs.rmSync(a.dir, { recursive: true, force: true });
+    await stopAll([sidecar.proc, ...apps.map((a) => a.child)], apps);
   }
+}
+
+async function stopAll(procs: ChildProcess[], apps: ReadonlyArray<{ dir: string }>): Promise<void> {
+  for (const p of procs) {
+    p.kill('SIGTERM');
+    await new Promise((r) => p.once('exit', r));
+  }
+  for (const a of apps) fs.rmSync(a.dir, { recursive: true, force: true });
 }
 
 async function main(): Promise<void> {

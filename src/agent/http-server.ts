@@ -1,8 +1,8 @@
 /**
  * The agent's HTTP servers (/livez, and /metrics in lean mode): one path, GET and HEAD, 404
  * for anything else. They share the app's `node:http` code, so they answer the way most apps
- * do (statusCode, setHeader, end with a string): V8 then sees no call shape or object layout
- * in that code that the app's own requests have not shown it, and keeps it optimized. A server
+ * do (setHeader, then end with a string): V8 then sees no call shape or object layout in that
+ * code that the app's own requests have not shown it, and keeps it optimized. A server
  * speaking HTTP by hand on `net` instead (no agent object in `node:http` at all) cost the app
  * far more: its sockets' layout differs from the app's HTTP sockets, and the stream code both
  * write through deoptimized (`npm run bench:lean`, bench/README.md). Never keeps the process
