@@ -14,8 +14,8 @@
  *   BENCH_NO_METRICS=1     the lean app runs the agent without its /metrics server (not scraped)
  *   BENCH_PROBES=1         the kubelet's probes too, every LIVENESS_PROBE period: readiness opens a
  *                          TCP connection to every app's port; liveness GETs /livez on a new
- *                          connection where the agent runs, and opens a TCP connection to the app's
- *                          port where it does not (src/app/heap-watched-app.ts)
+ *                          connection of each lean app, and opens a TCP connection to the app's
+ *                          port where no agent runs (src/app/heap-watched-app.ts)
  *   BENCH_NEW_CLIENTS=1    every LIVENESS_PROBE period, each loaded app also serves one request on a
  *                          new connection, as a service gets from new clients (so a probe's new
  *                          connection is not the only one the app sees)
