@@ -108,13 +108,13 @@ export function get(agent: http.Agent, port: number, urlPath: string): Promise<s
   });
 }
 
-/** The bench app, with the agent and these extra agent variables, or without any agent (null). */
-export async function start(bin: string, agentEnv: Record<string, string> | null, intervalSeconds: number): Promise<{ child: ChildProcess; port: number; dir: string }> {
+/** The bench app, with the agent (by default the one this bench runs) and these extra agent variables, or without any agent (null). */
+export async function start(bin: string, agentEnv: Record<string, string> | null, intervalSeconds: number, agentFile = AGENT): Promise<{ child: ChildProcess; port: number; dir: string }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hw-bench-agent-'));
   const env: Record<string, string> = { PATH: '/usr/bin:/bin' };
   if (agentEnv !== null) {
     Object.assign(env, {
-      NODE_OPTIONS: `--require ${AGENT}`,
+      NODE_OPTIONS: `--require ${agentFile}`,
       HEAPWATCH_DIR: dir,
       HEAPWATCH_CHECK_INTERVAL_SECONDS: String(intervalSeconds),
       HEAPWATCH_LIVENESS_PORT: String(await freePort()),
@@ -191,7 +191,7 @@ async function round(bin: string, intervalSeconds: number, kind: RowKind): Promi
 
 /**
  * Loads the apps together at RATE requests per second each for `seconds` (request i starts at
- * i / RATE seconds, to each app, whatever the answers do; the order alternates) and returns each
+ * i / RATE seconds, to each app, whatever the answers do; the order rotates) and returns each
  * app's CPU per request over the window and its RSS just before it.
  */
 export async function loadTogether(apps: ReadonlyArray<{ port: number }>, agents: readonly http.Agent[], seconds: number, rate = RATE): Promise<Sample[]> {
@@ -203,8 +203,12 @@ export async function loadTogether(apps: ReadonlyArray<{ port: number }>, agents
     const due = started + (i * 1000) / rate;
     const wait = due - Date.now();
     if (wait > 0) await sleep(wait);
-    const order = apps.map((_, k) => k);
-    for (const k of i % 2 === 0 ? order : order.reverse()) pending.push(get(agents[k], apps[k].port, `/item/${i}`));
+    // Every app takes every place in the order equally often: with three apps alternating
+    // forward and back, the one in the middle measured about 2 points more (bench:lean, BENCH_COMPARE).
+    for (let j = 0; j < apps.length; j++) {
+      const k = (i + j) % apps.length;
+      pending.push(get(agents[k], apps[k].port, `/item/${i}`));
+    }
   }
   await Promise.all(pending);
   const after = await Promise.all(apps.map(async (a, k) => JSON.parse(await get(agents[k], a.port, '/stats'))));

@@ -2,8 +2,9 @@
  * /livez for the kubelet's liveness probe, on its own small HTTP server in the app process
  * (a probe restarts only the container it is defined on, so it has to be the app's).
  */
-import * as http from 'node:http';
-import { errorCode, errorText, logOnce, round4 } from './log';
+import type * as http from 'node:http';
+import { startAgentServer } from './http-server';
+import { round4 } from './log';
 
 export interface LivenessState {
   /** The streak machine's decision. */
@@ -29,32 +30,17 @@ export function livezAnswer(s: LivenessState): LivezAnswer {
   };
 }
 
-/** Serves GET and HEAD /livez on 0.0.0.0:port (404 elsewhere); never keeps the process alive. */
+/**
+ * Serves GET and HEAD /livez on 0.0.0.0:port (404 elsewhere); never keeps the process alive.
+ * The probe's own Connection: close ends each connection (the kubelet opens one per probe).
+ */
 export function startLivenessServer(port: number, state: () => LivenessState): http.Server {
-  const server = http.createServer((req, res) => {
-    try {
-      const url = req.url === undefined ? '' : req.url.split('?')[0];
-      if (url !== '/livez' || (req.method !== 'GET' && req.method !== 'HEAD')) {
-        res.writeHead(404, { 'content-type': 'text/plain', connection: 'close' });
-        res.end('not found\n');
-        return;
-      }
-      const answer = livezAnswer(state());
-      res.writeHead(answer.status, { 'content-type': 'application/json', connection: 'close' });
-      res.end(JSON.stringify(answer.body) + '\n');
-    } catch {
-      try {
-        res.destroy();
-      } catch {
-        // Nothing more to do.
-      }
-    }
+  return startAgentServer({
+    port, path: '/livez',
+    answer: () => {
+      const a = livezAnswer(state());
+      return { status: a.status, contentType: 'application/json', body: JSON.stringify(a.body) + '\n' };
+    },
+    listenError: { key: 'liveness', msg: `Not serving /livez: port ${port} is not available; sampling continues` },
   });
-  server.on('error', (err) => {
-    logOnce('liveness', 'warn', `Not serving /livez: port ${port} is not available; sampling continues`, { port, error: errorText(err), code: errorCode(err) });
-  });
-  server.on('clientError', (_err, socket) => socket.destroy());
-  server.listen(port, '0.0.0.0');
-  server.unref();
-  return server;
 }
