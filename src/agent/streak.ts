@@ -57,8 +57,7 @@ export class Streak {
    * start-up grace is over and /livez passes.
    */
   mayStartFailing(uptimeSeconds: number): boolean {
-    const failAt = this.settings.livenessFailChecks;
-    return failAt > 0 && this.streak >= failAt && !this.livenessFailing && uptimeSeconds >= this.settings.startupGraceSeconds;
+    return this.atFailCount(uptimeSeconds) && !this.livenessFailing;
   }
 
   /**
@@ -66,11 +65,16 @@ export class Streak {
    * reached the count, the heap is still high after the GC, and the start-up grace is over.
    */
   decideLiveness(stillHigh: boolean, uptimeSeconds: number): LivenessChange {
-    const failAt = this.settings.livenessFailChecks;
-    const fail = failAt > 0 && this.streak >= failAt && stillHigh && uptimeSeconds >= this.settings.startupGraceSeconds;
+    const fail = stillHigh && this.atFailCount(uptimeSeconds);
     const change: LivenessChange = fail && !this.livenessFailing ? 'started-failing' : !fail && this.livenessFailing ? 'passing-again' : null;
     this.livenessFailing = fail;
     return change;
+  }
+
+  /** The streak has reached the liveness count (which is set) and the start-up grace is over. */
+  private atFailCount(uptimeSeconds: number): boolean {
+    const failAt = this.settings.livenessFailChecks;
+    return failAt > 0 && this.streak >= failAt && uptimeSeconds >= this.settings.startupGraceSeconds;
   }
 }
 
