@@ -92,13 +92,7 @@ function memoryRestarts(c: ResolvedConfig, w: RollupWindow): string {
     `)`;
 }
 
-/** A PromQL duration 1 ms under `seconds`, e.g. 4m59s999ms for 300. */
+/** A PromQL duration 1 ms under a whole number of seconds (at least 2), e.g. 4m59s999ms for 300. */
 export function justUnder(seconds: number): string {
-  let ms = seconds * 1000 - 1;
-  let out = '';
-  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
-    if (ms >= size) out += `${Math.floor(ms / size)}${unit}`;
-    ms %= size;
-  }
-  return `${out}${ms}ms`;
+  return `${formatDuration(seconds - 1)}999ms`;
 }
