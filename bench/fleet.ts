@@ -152,7 +152,7 @@ async function ruleCosts(base: string): Promise<RuleCost[]> {
 }
 
 async function measure(n: number, template: SidecarTemplate): Promise<SizeFigures> {
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), `hw-bench-fleet-${n}-`));
+  const work = runningWork = fs.mkdtempSync(path.join(os.tmpdir(), `hw-bench-fleet-${n}-`));
   const pods = fleet(n);
   const t0 = Math.floor(Date.now() / 1000);
   let server: http.Server | undefined;
@@ -186,7 +186,7 @@ async function measure(n: number, template: SidecarTemplate): Promise<SizeFigure
     const base = `http://127.0.0.1:${promPort}`;
     const log = fs.openSync(path.join(work, 'prometheus.log'), 'a');
     const readyFrom = Date.now();
-    prom = spawn('prometheus', [
+    prom = running = spawn('prometheus', [
       `--config.file=${path.join(work, 'prometheus.yml')}`, `--storage.tsdb.path=${data}`,
       `--storage.tsdb.retention.time=${config.prometheus.retention}`, `--web.listen-address=127.0.0.1:${promPort}`,
     ], { stdio: ['ignore', log, log] });
@@ -257,6 +257,7 @@ async function measure(n: number, template: SidecarTemplate): Promise<SizeFigure
       rssKiBPerPod: round((rss * 1024) / n), alerts, ruleErrors: [...ruleErrors], perRule, ruleTimes, cpu,
     };
   } finally {
+    running = runningWork = undefined;
     if (prom && prom.exitCode === null) { prom.kill('SIGTERM'); await Promise.race([once(prom, 'exit'), delay(20_000)]); if (prom.exitCode === null) prom.kill('SIGKILL'); }
     server?.closeAllConnections();
     server?.close();
@@ -265,6 +266,21 @@ async function measure(n: number, template: SidecarTemplate): Promise<SizeFigure
 }
 
 const round = (x: number) => Math.round(x * 100) / 100;
+
+/**
+ * The Prometheus being measured. A bench stopped by a signal skips the finally blocks, and a
+ * Prometheus left behind holds gigabytes and a core, skewing every later run on the machine.
+ */
+let running: ChildProcess | undefined;
+let runningWork: string | undefined;
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.once(signal, () => {
+    if (running && running.exitCode === null) running.kill('SIGKILL');
+    if (runningWork) fs.rmSync(runningWork, { recursive: true, force: true });
+    console.error(`bench:fleet stopped by ${signal}: its Prometheus killed, its data removed`);
+    process.exit(130);
+  });
+}
 
 async function freePort(): Promise<number> {
   const s = http.createServer().listen(0, '127.0.0.1');
