@@ -44,6 +44,18 @@ export function rollupTiming(c: ResolvedConfig): RollupTiming {
 
 const DAY = 86_400;
 
+/**
+ * How far behind an evaluation the newest sample in the 30-day records is, in seconds (660 to 4,260
+ * at the defaults): read one rollup interval back, the last hourly rollup was written up to an hour
+ * before that, ends its settle time before it was written, and its last rollup the rollups' settle
+ * time before that.
+ */
+export function thirtyDayLagSeconds(c: ResolvedConfig): { readonly min: number; readonly max: number } {
+  const { settleSeconds, hourlySeconds, hourlySettleSeconds } = rollupTiming(c);
+  const min = 2 * hourlySettleSeconds + settleSeconds;
+  return { min, max: min + hourlySeconds };
+}
+
 export function longWindowGroup(c: ResolvedConfig): RuleGroup {
   const { rollupSeconds, settleSeconds, hourlySettleSeconds } = rollupTiming(c);
   const win: RollupWindow = { rollupSeconds, settleSeconds, range: justUnder(rollupSeconds), settle: formatDuration(settleSeconds) };
