@@ -16,14 +16,13 @@
 import { spawn, spawnSync, ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
-import { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import YAML from 'yaml';
 import { resolveConfig } from '../src/config';
 import { RECORDS } from '../src/contract';
 import { rollupTiming } from '../src/rules/long-window';
+import { freePort } from '../test/support/free-port';
 import { REPO_ROOT } from '../test/support/repo-root';
 
 const APPS = Number(process.env.BENCH_LONG_WINDOW_APPS ?? 500);
@@ -107,14 +106,6 @@ async function selfMetric(base: string, name: string): Promise<number> {
 const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const round = (x: number) => Math.round(x * 100) / 100;
 const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
-
-async function freePort(): Promise<number> {
-  const s = http.createServer().listen(0, '127.0.0.1');
-  await once(s, 'listening');
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 interface RuleFigures { group: string; rule: string; rounds: number; medianMs: number; minMs: number; maxMs: number; samples: number | null }
 

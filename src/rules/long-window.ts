@@ -16,9 +16,8 @@
  *
  * The 30-day records run with the rollups (a series written once an hour is stale to an instant
  * query after 5 minutes) and read the hourly rollups one rollup interval back, so never one the
- * hourly group is still writing (its sum written, its count not yet). So they leave out the last
- * 11 to 71 minutes at the defaults: the last hourly rollup ends its settle time before it was
- * written, and up to an hour and a rollup interval ago. The 1-day records stay on the rollups:
+ * hourly group is still writing (its sum written, its count not yet). So they leave out the
+ * newest 11 to 71 minutes at the defaults (thirtyDayLagSeconds). The 1-day records stay on the rollups:
  * 288 samples a series cost little, and an hour behind would be 4 % of their window.
  */
 import { formatDuration, ResolvedConfig } from '../config';
