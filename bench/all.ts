@@ -5,14 +5,14 @@
  * JSON line holding them all. Exits non-zero when a benchmark is missing, fails, or prints no
  * JSON line.
  *
- *   node build/bench/all.js [name ...]   (default: synth agent exporter lean report snapshot-model alert-latency fleet)
+ *   node build/bench/all.js [name ...]   (default: synth agent exporter lean report snapshot-model alert-latency fleet long-window)
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 /** The benchmarks, by file name in build/bench/ (bench/<name>.ts); names given as arguments run only those. */
-const ALL = ['synth', 'agent', 'exporter', 'lean', 'report', 'snapshot-model', 'alert-latency', 'fleet'];
+const ALL = ['synth', 'agent', 'exporter', 'lean', 'report', 'snapshot-model', 'alert-latency', 'fleet', 'long-window'];
 const BENCHES = process.argv.length > 2 ? process.argv.slice(2) : ALL;
 
 interface Outcome {

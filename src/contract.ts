@@ -65,6 +65,13 @@ export const RECORDS = {
   underTargetSumRollup: 'heapwatch:heap_under_target:sum_rollup',
   underTargetCountRollup: 'heapwatch:heap_under_target:count_rollup',
   memoryRestartsRollup: 'heapwatch:memory_restarts:increase_rollup',
+  /**
+   * Hourly rollups of those per namespace, app, every 12 rollups (1 hour by default): the sums of
+   * the 5-minute sums, counts and restarts (the 30-day records sum these).
+   */
+  underTargetSumRollup1h: 'heapwatch:heap_under_target:sum_rollup_1h',
+  underTargetCountRollup1h: 'heapwatch:heap_under_target:count_rollup_1h',
+  memoryRestartsRollup1h: 'heapwatch:memory_restarts:increase_rollup_1h',
   /** Share of time under the target per namespace, app, over 1 day and 30 days. */
   underTargetRatio1d: 'heapwatch:heap_under_target:ratio_1d',
   underTargetRatio30d: 'heapwatch:heap_under_target:ratio_30d',

@@ -4,7 +4,7 @@
  */
 import { formatDuration, parseDuration, ResolvedConfig } from '../config';
 import { METRICS, RECORDS } from '../contract';
-import { longWindowGroup } from './long-window';
+import { hourlyRollupGroup, longWindowGroup } from './long-window';
 import { RecordingRule, RuleGroup } from './model';
 import { BY_APP, BY_POD, heapRatioMetric, num, sidecar } from './promql';
 
@@ -47,5 +47,6 @@ export function recordingGroups(c: ResolvedConfig): RuleGroup[] {
       ],
     },
     longWindowGroup(c),
+    hourlyRollupGroup(c),
   ];
 }

@@ -1,5 +1,6 @@
 /** "Now": is the heap healthy right now, and are the success targets met? */
-import { ResolvedConfig } from '../../config';
+import { formatDuration, ResolvedConfig } from '../../config';
+import { thirtyDayLagSeconds } from '../../rules/long-window';
 import { METRICS, RECORDS } from '../../contract';
 import { heapBasis } from '../heap-basis';
 import { COLOR, gaugePanel, statPanel, Step } from '../panels';
@@ -78,7 +79,8 @@ export function nowSection(config: ResolvedConfig): Section {
       }),
       statPanel(config, {
         title: `Time under ${pct(targetRatio)} target`,
-        description: `Share of time the heap ratio stayed under ${pct(targetRatio)}, worst app, over 1 day and 30 days.`,
+        description: `Share of time the heap ratio stayed under ${pct(targetRatio)}, worst app, over 1 day and 30 days. ` +
+          `The 30-day figure sums hourly rollups, so it leaves out the last ${lag(config)} (the 1-day figure the last few minutes).`,
         unit: UNIT.percentUnit,
         queries: [
           { expr: `min(${RECORDS.underTargetRatio1d}${appSel()})`, legend: '1 day' },
@@ -92,4 +94,10 @@ export function nowSection(config: ResolvedConfig): Section {
       }),
     ],
   };
+}
+
+/** "11m to 1h11m": how much of the newest data the 30-day figure leaves out. */
+function lag(c: ResolvedConfig): string {
+  const { min, max } = thirtyDayLagSeconds(c);
+  return `${formatDuration(min)} to ${formatDuration(max)}`;
 }

@@ -7,7 +7,8 @@ import { toYaml } from '../render';
 import { alertCases } from './alert-cases';
 import { testContext } from './context';
 import { expandSiteBlocks, expandTemplate } from './go-format';
-import { longWindowCases } from './long-window-cases';
+import { hourlyRollupCases } from './hourly-rollup-cases';
+import { longWindow30dCases, longWindowCases } from './long-window-cases';
 import { recordCases } from './record-cases';
 import { scenarioCases } from './scenario-cases';
 import { UnitCase } from './unit-case';
@@ -18,6 +19,8 @@ export const RULE_TEST_FILES = {
   scenarios: 'heapwatch-scenarios.test.yaml',
   records: 'heapwatch-records.test.yaml',
   longWindow: 'heapwatch-long-window.test.yaml',
+  hourlyRollups: 'heapwatch-long-window-hourly.test.yaml',
+  longWindow30d: 'heapwatch-long-window-30d.test.yaml',
 } as const;
 
 /**
@@ -27,6 +30,7 @@ export const RULE_TEST_FILES = {
 export function renderRuleTests(config: ResolvedConfig, ruleFiles: readonly string[]): Record<string, string> {
   requireResolved(config, 'renderRuleTests()');
   const t = testContext(config);
+  const timing = rollupTiming(config);
   const rules = new Map(buildRuleGroups(config).flatMap((g) => g.rules).filter(isAlertingRule).map((r) => [r.alert, r]));
   const file = (cases: UnitCase[], evaluationSeconds = t.step) => toYaml({
     rule_files: [...ruleFiles],
@@ -37,14 +41,16 @@ export function renderRuleTests(config: ResolvedConfig, ruleFiles: readonly stri
     [RULE_TEST_FILES.alerts]: file(alertCases(t)),
     [RULE_TEST_FILES.scenarios]: file(scenarioCases(t)),
     [RULE_TEST_FILES.records]: file(recordCases(t)),
-    [RULE_TEST_FILES.longWindow]: file(longWindowCases(t), rollupTiming(config).rollupSeconds),
+    [RULE_TEST_FILES.longWindow]: file(longWindowCases(t), timing.rollupSeconds),
+    [RULE_TEST_FILES.hourlyRollups]: file(hourlyRollupCases(t), timing.hourlySeconds),
+    [RULE_TEST_FILES.longWindow30d]: file(longWindow30dCases(t), timing.rollupSeconds),
   };
 }
 
 function testGroup(c: UnitCase, step: number, rules: Map<string, AlertingRule>) {
   return {
     name: c.name,
-    interval: `${step}s`,
+    interval: `${c.interval ?? step}s`,
     input_series: c.series.map((s) => ({ series: s.series, values: s.values })),
     ...(c.alerts.length > 0 && {
       alert_rule_test: c.alerts.map((check) => {

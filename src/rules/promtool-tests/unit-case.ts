@@ -34,6 +34,8 @@ export interface ExprCheck {
 
 export interface UnitCase {
   readonly name: string;
+  /** Seconds between input samples. @default - the check interval */
+  readonly interval?: number;
   readonly series: readonly InputSeries[];
   readonly alerts: readonly AlertCheck[];
   readonly exprs?: readonly ExprCheck[];
