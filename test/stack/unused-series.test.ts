@@ -61,6 +61,7 @@ describe('prometheus.dropUnusedSeries on a real Prometheus scraping a real sidec
   let keepProm: LocalPrometheus;
   /** The sidecar's /metrics body once the agent is up and host metrics are collected. */
   let body = new Set<string>();
+  let bodyText = '';
 
   before(async () => {
     pod = await LocalPod.create({ manifests: dropping, group, workDir: path.join(dir, 'pod'), appScript: path.join(REPO_ROOT, 'test/harness/demo-service.js') });
@@ -75,7 +76,8 @@ describe('prometheus.dropUnusedSeries on a real Prometheus scraping a real sidec
     // live heap after GC are in the body too (an idle app that never collected has none yet).
     await fetch(`${pod.appUrl}/leak/start?mibPerSecond=16&untilRatio=0.5`, { method: 'POST' });
     body = await pollUntil('the sidecar serving the agent\'s reading, its GC families and the host metrics', async () => {
-      const names = exposedNames(await (await fetch(`${pod.exporterUrl}/metrics`, { signal: AbortSignal.timeout(5000) })).text());
+      bodyText = await (await fetch(`${pod.exporterUrl}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
+      const names = exposedNames(bodyText);
       const wanted = [METRICS.agentUp, METRICS.heapUsed, `${METRICS.gcDuration}_sum`, METRICS.liveAfterGc, ...UNUSED_SIDECAR_SERIES];
       return missing(wanted, names).length === 0 ? done(names) : notYet(`missing ${missing(wanted, names).join(', ')}`);
     }, { timeoutMs: 60_000, intervalMs: 500 });
@@ -122,6 +124,22 @@ describe('prometheus.dropUnusedSeries on a real Prometheus scraping a real sidec
       return missing(read, s).length === 0 ? done(s) : notYet(`missing ${missing(read, s).join(', ')}`);
     }, { timeoutMs: 60_000, intervalMs: 1000 });
     assert.deepEqual(missing(read, stored), []);
+  });
+
+  it('drops exactly the dropped families\' samples from every scrape, and the keeping Prometheus none (figures printed)', async (t) => {
+    const droppedSamples = bodyText.split('\n').filter((l) => DROPPED.has(/^([a-zA-Z_:][a-zA-Z0-9_:]*)/.exec(l)?.[1] ?? '')).length;
+    assert.ok(droppedSamples >= UNUSED_SIDECAR_SERIES.length, `at least one sample of each dropped family in the body (${droppedSamples})`);
+    const perScrape = async (prom: LocalPrometheus) => {
+      const [scraped, kept] = await Promise.all(['scrape_samples_scraped', 'scrape_samples_post_metric_relabeling']
+        .map((m) => prom.value(`${m}{job="${JOBS.exporter}"}`)));
+      const series = await prom.value(`count({job="${JOBS.exporter}", __name__!~"up|scrape_.+"})`);
+      return { scraped: scraped!, kept: kept!, series: series! };
+    };
+    const [drop, keep] = await Promise.all([perScrape(dropProm), perScrape(keepProm)]);
+    t.diagnostic(`one pod's sidecar: ${drop.scraped} samples a scrape; stored: ${drop.kept} with the drop, ${keep.kept} without; ` +
+      `series in the head for the pod's job: ${drop.series} with the drop, ${keep.series} without`);
+    assert.equal(drop.scraped - drop.kept, droppedSamples);
+    assert.equal(keep.scraped, keep.kept);
   });
 
   it('with prometheus.dropUnusedSeries false, stores every family of the body, the unused ones too', async () => {
