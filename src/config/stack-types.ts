@@ -108,10 +108,10 @@ export interface PrometheusConfig {
   readonly externalLabels?: Readonly<Record<string, string>>;
   /**
    * Drop, at scrape time, the sidecar series that no rule, dashboard panel or runbook reads
-   * (UNUSED_SIDECAR_SERIES in src/contract.ts: the OpenTelemetry host metrics, the sidecar's own
-   * process metrics, its rejected-reading counter), 20 of a pod's 100 samples; the sidecar still
-   * serves them on /metrics. In operator mode this is the PodMonitor's metricRelabelings.
-   * false keeps them, for a team that reads them.
+   * (UNUSED_SIDECAR_SERIES in src/stack/unused-series.ts: the OpenTelemetry host metrics, the
+   * sidecar's own process metrics, its rejected-reading counter), 20 of a pod's 100 samples; the
+   * sidecar still serves them on /metrics. In operator mode this is the PodMonitor's
+   * metricRelabelings. false keeps them, for a team that reads them.
    * @default true
    */
   readonly dropUnusedSeries: boolean;

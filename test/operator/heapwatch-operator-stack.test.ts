@@ -176,8 +176,8 @@ describe('operator mode: PodMonitor', () => {
     for (const pm of monitors) {
       assert.deepEqual(pm.spec.podMetricsEndpoints[0].metricRelabelings, [{ action: 'drop', sourceLabels: ['__name__'], regex: UNUSED_SIDECAR_SERIES_REGEX }]);
       const configs = podMonitorMetricRelabelConfigs(pm);
-      const set = configs.map((c) => Object.fromEntries(Object.entries(c).filter(([, v]) => v !== undefined)));
-      assert.deepEqual(set, job.metric_relabel_configs, 'the same rule as standalone');
+      const asStandalone = configs.map((c) => Object.fromEntries(Object.entries(c).filter(([, v]) => v !== undefined)));
+      assert.deepEqual(asStandalone, job.metric_relabel_configs, 'the same rule as standalone');
       for (const name of UNUSED_SIDECAR_SERIES) assert.equal(relabel({ __name__: name, pod: 'p' }, configs), undefined, `${name} is dropped`);
       for (const name of Object.values(METRICS)) assert.ok(relabel({ __name__: name, pod: 'p' }, configs), `${name} is kept`);
     }
