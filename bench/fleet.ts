@@ -16,6 +16,8 @@
  *   BENCH_FLEET_SIZES=1000,10000   pod counts, in order
  *   BENCH_FLEET_SECONDS            measuring window per size; default 5 rounds of the 15 s groups,
  *                                  and one evaluation of the slowest group (its interval + 30 s)
+ *   BENCH_FLEET_KEEP_UNUSED_SERIES=1  prometheus.dropUnusedSeries false: store the sidecar series
+ *                                  nothing reads too (the figures before they were dropped)
  *
  * Loopback only; every wait is bounded; it ends with one JSON line.
  */
@@ -38,7 +40,7 @@ import { backfill, cadvisorBody, fleet, kubeStateMetricsBody, Pod, SidecarTempla
 const SIZES = (process.env.BENCH_FLEET_SIZES ?? '1000,10000').split(',').map(Number);
 const TARGET_GROUP_S = 1;
 const RULES_FILE = path.join(REPO_ROOT, 'alerts/heapwatch-rules.yaml');
-const config = resolveConfig({});
+const config = resolveConfig({ prometheus: { dropUnusedSeries: process.env.BENCH_FLEET_KEEP_UNUSED_SERIES !== '1' } });
 /** Long enough for 5 rounds of the 15 s groups and one evaluation of the slowest group (the 5m rollups). */
 const slowestGroupS = Math.max(...YAML.parse(fs.readFileSync(RULES_FILE, 'utf8')).groups.map((g: { interval?: string }) => parseDuration(g.interval ?? config.prometheus.evaluationInterval) ?? 0));
 const MEASURE_S = Number(process.env.BENCH_FLEET_SECONDS ?? Math.max(75, slowestGroupS + 30));

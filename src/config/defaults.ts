@@ -86,6 +86,7 @@ export const DEFAULT_CONFIG: HeapwatchConfig = {
     evaluationInterval: '15s',
     remoteWrite: [],
     externalLabels: undefined,
+    dropUnusedSeries: true,
     resources: { cpuRequest: '250m', cpuLimit: '1', memoryRequest: '1Gi', memoryLimit: '2Gi' },
   },
   alertmanager: {

@@ -106,6 +106,15 @@ export interface PrometheusConfig {
    * @default - none
    */
   readonly externalLabels?: Readonly<Record<string, string>>;
+  /**
+   * Drop, at scrape time, the sidecar series that no rule, dashboard panel or runbook reads
+   * (UNUSED_SIDECAR_SERIES in src/stack/unused-series.ts: the OpenTelemetry host metrics, the
+   * sidecar's own process metrics, its rejected-reading counter), 20 of a pod's 100 samples; the
+   * sidecar still serves them on /metrics. In operator mode this is the PodMonitor's
+   * metricRelabelings. false keeps them, for a team that reads them.
+   * @default true
+   */
+  readonly dropUnusedSeries: boolean;
   /** @default { cpuRequest: "250m", cpuLimit: "1", memoryRequest: "1Gi", memoryLimit: "2Gi" } */
   readonly resources: Resources;
 }

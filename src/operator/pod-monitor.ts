@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { derive, ResolvedConfig } from '../config';
 import { DISCOVERY, JOBS, TARGET_LABELS } from '../contract';
+import { UNUSED_SIDECAR_SERIES_REGEX } from '../stack/unused-series';
 import { MONITORING_V1, operatorLabels } from './operator-labels';
 
 export interface HeapwatchPodMonitorProps {
@@ -18,7 +19,8 @@ const APP_NAME_META = '__meta_kubernetes_pod_label_app_kubernetes_io_name';
  * Scrapes one watched app's sidecars, on the container port named `hw-metrics`, at the agent's
  * check interval. prometheus-operator already sets namespace, pod and container; the relabelings
  * set the `app` label and replace the operator's `job` (<namespace>/<podmonitor name>) with the
- * standalone job name, so one rule source serves both modes.
+ * standalone job name, so one rule source serves both modes. The metric relabelings drop the
+ * series nothing reads, as the standalone job does (prometheus.dropUnusedSeries, UNUSED_SIDECAR_SERIES).
  * @see https://prometheus-operator.dev/docs/api-reference/api/#monitoring.coreos.com/v1.PodMonitor
  */
 export class HeapwatchPodMonitor extends Construct {
@@ -42,6 +44,9 @@ export class HeapwatchPodMonitor extends Construct {
             { action: 'replace', targetLabel: 'job', replacement: JOBS.exporter },
             { action: 'replace', sourceLabels: [APP_NAME_META], regex: '(.+)', targetLabel: TARGET_LABELS.app, replacement: '$1' },
           ],
+          ...(c.prometheus.dropUnusedSeries
+            ? { metricRelabelings: [{ action: 'drop', sourceLabels: ['__name__'], regex: UNUSED_SIDECAR_SERIES_REGEX }] }
+            : {}),
         }],
       },
     });

@@ -7,3 +7,4 @@ export * from './grafana';
 export * from './kube-state-metrics';
 export * from './network-policies';
 export * from './names';
+export * from './unused-series';

@@ -5,6 +5,7 @@
 import { derive, formatDuration, requireResolved, ResolvedConfig } from '../config';
 import { DISCOVERY, JOBS, REPLICA_LABEL, TARGET_LABELS } from '../contract';
 import { ALERTMANAGER, KUBE_STATE_METRICS, PROMETHEUS, PROMETHEUS_PATHS, serviceHost, statefulPodHosts } from './names';
+import { UNUSED_SIDECAR_SERIES_REGEX } from './unused-series';
 
 /** cAdvisor series heapwatch reads; the rest are dropped at scrape time to keep the TSDB small. */
 const CADVISOR_KEEP = 'container_memory_working_set_bytes|container_memory_rss|container_spec_memory_limit_bytes|container_oom_events_total|container_cpu_usage_seconds_total';
@@ -46,7 +47,7 @@ export function buildPrometheusConfig(c: ResolvedConfig): Record<string, any> {
     scrape_configs: [
       { job_name: JOBS.prometheus, static_configs: [{ targets: [`localhost:${PROMETHEUS.port}`] }] },
       { job_name: JOBS.alertmanager, static_configs: [{ targets: alertmanagers }] },
-      exporterJob(),
+      exporterJob(c),
       {
         job_name: JOBS.kubeStateMetrics,
         // KSM's own namespace/pod labels name the pods it reports on; keep them.
@@ -69,8 +70,11 @@ export function buildPrometheusConfig(c: ResolvedConfig): Record<string, any> {
   return config;
 }
 
-/** Watched pods in any namespace: the discovery label plus the sidecar's named port. */
-function exporterJob() {
+/**
+ * Watched pods in any namespace: the discovery label plus the sidecar's named port; the series
+ * nothing reads are dropped (prometheus.dropUnusedSeries, UNUSED_SIDECAR_SERIES).
+ */
+function exporterJob(c: ResolvedConfig) {
   return {
     job_name: JOBS.exporter,
     kubernetes_sd_configs: [{ role: 'pod' }],
@@ -83,6 +87,9 @@ function exporterJob() {
       { source_labels: ['__meta_kubernetes_pod_container_name'], target_label: TARGET_LABELS.container },
       { source_labels: [metaLabelPresent('app.kubernetes.io/name'), metaLabel('app.kubernetes.io/name')], regex: 'true;(.+)', target_label: TARGET_LABELS.app },
     ],
+    ...(c.prometheus.dropUnusedSeries
+      ? { metric_relabel_configs: [{ source_labels: ['__name__'], regex: UNUSED_SIDECAR_SERIES_REGEX, action: 'drop' }] }
+      : {}),
   };
 }
 

@@ -107,6 +107,7 @@ describe('config validation', () => {
     ['an empty external label value', { prometheus: { externalLabels: { cluster: '' } } }, 'prometheus.externalLabels.cluster', '""', /non-empty string/],
     ['external labels as a list', { prometheus: { externalLabels: ['cluster=eu-1'] } }, 'prometheus.externalLabels', '["cluster=eu-1"]', /must be an object/],
     ['a string where a number belongs', { heap: { highRatio: '0.9' } }, 'heap.highRatio', '"0.9"', /must be a number/],
+    ['a string where a boolean belongs', { prometheus: { dropUnusedSeries: 'false' } }, 'prometheus.dropUnusedSeries', '"false"', /must be a boolean/],
     ['a semi-space that is not a power of two', { heap: { maxSemiSpaceMiB: 12 } }, 'heap.maxSemiSpaceMiB', '12', /power of two/],
     ['NODE_OPTIONS that set the semi-space', { app: { nodeOptions: '--max-semi-space-size=64' } }, 'app.nodeOptions', '--max-semi-space-size=64', /derived/],
     ['a high ratio the heap can never reach', { heap: { highRatio: 0.95 } }, 'heap.highRatio', '0.95', /must be below 0\.941, the highest heap ratio this app can reach/],

@@ -9,13 +9,15 @@ import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { defaultManifests } from '../../charts/default-app';
 import { resolveConfig } from '../../src/config';
-import { DISCOVERY, JOBS } from '../../src/contract';
+import { DISCOVERY, JOBS, METRICS } from '../../src/contract';
 import { MEMORY_DASHBOARD_FILE, renderDashboards } from '../../src/dashboard';
 import { buildRuleGroups, isAlertingRule, RULES_FILE, renderRules, renderRuleTests, toYaml } from '../../src/rules';
 import { SIDECAR_TARGET } from '../../src/rules/promtool-tests/series';
+import { UNUSED_SIDECAR_SERIES, UNUSED_SIDECAR_SERIES_REGEX } from '../../src/stack';
 import { K8sObject } from '../support/k8s-object';
 import { KPS_RELEASE, OPERATOR_INPUT } from '../support/operator-config';
-import { podMonitorTargets } from '../support/operator-pod-monitor';
+import { podMonitorMetricRelabelConfigs, podMonitorTargets } from '../support/operator-pod-monitor';
+import { relabel } from '../support/relabel';
 import { promtool, writeTree } from '../support/rules-promtool';
 
 const only = (objects: K8sObject[], kind: string) => objects.filter((o) => o.kind === kind);
@@ -166,6 +168,21 @@ describe('operator mode: PodMonitor', () => {
     const unwatched = structuredClone(deployments.find((d) => d.metadata.name === pm.metadata.name)!);
     delete unwatched.spec.template.metadata.labels[DISCOVERY.podLabel];
     assert.deepEqual(podMonitorTargets(pm, [unwatched]), []);
+  });
+
+  it('drops the sidecar series nothing reads, with the standalone exporter job\'s own rule; prometheus.dropUnusedSeries false keeps them', () => {
+    const standalone = parse(one(defaultManifests({}).filter((o) => o.metadata.name === 'prometheus-config'), 'ConfigMap').data['prometheus.yml']);
+    const job = standalone.scrape_configs.find((j: any) => j.job_name === JOBS.exporter);
+    for (const pm of monitors) {
+      assert.deepEqual(pm.spec.podMetricsEndpoints[0].metricRelabelings, [{ action: 'drop', sourceLabels: ['__name__'], regex: UNUSED_SIDECAR_SERIES_REGEX }]);
+      const configs = podMonitorMetricRelabelConfigs(pm);
+      const asStandalone = configs.map((c) => Object.fromEntries(Object.entries(c).filter(([, v]) => v !== undefined)));
+      assert.deepEqual(asStandalone, job.metric_relabel_configs, 'the same rule as standalone');
+      for (const name of UNUSED_SIDECAR_SERIES) assert.equal(relabel({ __name__: name, pod: 'p' }, configs), undefined, `${name} is dropped`);
+      for (const name of Object.values(METRICS)) assert.ok(relabel({ __name__: name, pod: 'p' }, configs), `${name} is kept`);
+    }
+    const keeping = one(defaultManifests({ ...OPERATOR_INPUT, prometheus: { dropUnusedSeries: false } }), 'PodMonitor');
+    assert.equal(keeping.spec.podMetricsEndpoints[0].metricRelabelings, undefined);
   });
 
   it('scrapes at the agent\'s check interval', () => {

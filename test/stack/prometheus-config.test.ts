@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import YAML from 'yaml';
 import { defaultManifests } from '../../charts/default-app';
 import { JOBS, TARGET_LABELS } from '../../src/contract';
+import { UNUSED_SIDECAR_SERIES_REGEX } from '../../src/stack';
 import { discoveryJobs, withStaticDiscovery } from '../harness/static-discovery';
 import { find, Manifest } from '../support/manifests';
 import { podTargets, relabel } from '../support/relabel';
@@ -58,6 +59,18 @@ describe('prometheus.yml', () => {
       const r = runTool('promtool', ['check', 'config', checkableCopy(config, rules)]);
       assert.equal(r.status, 0, `checkIntervalSeconds ${checkIntervalSeconds}: ${r.output}`);
     }
+  });
+
+  it('drops the unused sidecar series on the exporter job only, and passes promtool with prometheus.dropUnusedSeries false too', () => {
+    const exporterJob = (config: any) => config.scrape_configs.find((j: any) => j.job_name === JOBS.exporter);
+    const on = synthesized();
+    assert.deepEqual(exporterJob(on.config).metric_relabel_configs, [{ source_labels: ['__name__'], regex: UNUSED_SIDECAR_SERIES_REGEX, action: 'drop' }]);
+    const off = synthesized({ prometheus: { dropUnusedSeries: false } });
+    assert.equal(exporterJob(off.config).metric_relabel_configs, undefined);
+    assert.deepEqual(off.config.scrape_configs.filter((j: any) => j.job_name !== JOBS.exporter), on.config.scrape_configs.filter((j: any) => j.job_name !== JOBS.exporter),
+      'the other jobs do not change');
+    const r = runTool('promtool', ['check', 'config', checkableCopy(off.config, off.rules)]);
+    assert.equal(r.status, 0, r.output);
   });
 
   it('is refused by promtool when broken, so the check above can fail', () => {

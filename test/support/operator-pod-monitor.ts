@@ -40,6 +40,11 @@ export function podMonitorRelabelConfigs(pm: K8sObject, endpointIndex = 0): Rela
   ];
 }
 
+/** The metric_relabel_configs the operator generates for one endpoint: its metricRelabelings, as they are. */
+export function podMonitorMetricRelabelConfigs(pm: K8sObject, endpointIndex = 0): RelabelConfig[] {
+  return (pm.spec.podMetricsEndpoints[endpointIndex].metricRelabelings ?? []).map(toRelabelConfig);
+}
+
 /**
  * The scrape targets' labels (meta labels removed, `instance` left out) that a PodMonitor yields
  * over the pods of `workloads`, one pod per workload named <workload>-0.
