@@ -15,7 +15,8 @@
  *
  *   BENCH_FLEET_SIZES=1000,10000   pod counts, in order
  *   BENCH_FLEET_SECONDS            measuring window per size; default 5 rounds of the 15 s groups,
- *                                  and one evaluation of the slowest group (its interval + 30 s)
+ *                                  and one evaluation of the slowest group (its interval + 30 s) but
+ *                                  the hourly rollups, which bench:long-window measures
  *   BENCH_FLEET_KEEP_UNUSED_SERIES=1  prometheus.dropUnusedSeries false: store the sidecar series
  *                                  nothing reads too (the figures before they were dropped)
  *
@@ -41,8 +42,17 @@ const SIZES = (process.env.BENCH_FLEET_SIZES ?? '1000,10000').split(',').map(Num
 const TARGET_GROUP_S = 1;
 const RULES_FILE = path.join(REPO_ROOT, 'alerts/heapwatch-rules.yaml');
 const config = resolveConfig({ prometheus: { dropUnusedSeries: process.env.BENCH_FLEET_KEEP_UNUSED_SERIES !== '1' } });
-/** Long enough for 5 rounds of the 15 s groups and one evaluation of the slowest group (the 5m rollups). */
-const slowestGroupS = Math.max(...YAML.parse(fs.readFileSync(RULES_FILE, 'utf8')).groups.map((g: { interval?: string }) => parseDuration(g.interval ?? config.prometheus.evaluationInterval) ?? 0));
+const groupIntervals = new Map<string, number>(YAML.parse(fs.readFileSync(RULES_FILE, 'utf8')).groups
+  .map((g: { name: string; interval?: string }) => [g.name, parseDuration(g.interval ?? config.prometheus.evaluationInterval) ?? 0]));
+/**
+ * Groups evaluated less often than this (the hourly rollups) read only per-app records, whose
+ * cost is what 30 days of them hold, not the pod count: `npm run bench:long-window` measures them
+ * over a backfilled month. Waiting an hour per size here would measure an hour of nothing.
+ */
+const LONG_WINDOW_ONLY_S = 900;
+const leftToLongWindow = [...groupIntervals].filter(([, s]) => s > LONG_WINDOW_ONLY_S).map(([g]) => g);
+/** Long enough for 5 rounds of the 15 s groups and one evaluation of the slowest other group (the 5m rollups). */
+const slowestGroupS = Math.max(...[...groupIntervals.values()].filter((s) => s <= LONG_WINDOW_ONLY_S));
 const MEASURE_S = Number(process.env.BENCH_FLEET_SECONDS ?? Math.max(75, slowestGroupS + 30));
 const STEP = config.heap.checkIntervalSeconds;
 
@@ -326,13 +336,14 @@ async function main(): Promise<void> {
   } : null;
   const slowest = Math.max(...Object.values(last.groups).map((g) => g.maxMs));
   // A group with no evaluation in the window (BENCH_FLEET_SECONDS under its interval) is not a pass.
-  const unmeasured = [...new Set(last.perRule.map((r) => r.group))].filter((g) => !last.groups[g]);
+  const unmeasured = [...new Set(last.perRule.map((r) => r.group))].filter((g) => !last.groups[g] && !leftToLongWindow.includes(g));
   if (unmeasured.length) console.log(`not evaluated within ${MEASURE_S} s at ${last.pods} pods: ${unmeasured.join(', ')}`);
+  if (leftToLongWindow.length) console.log(`measured by npm run bench:long-window (over 30 days of rollups), not here: ${leftToLongWindow.join(', ')}`);
   const met = last.ruleErrors.length === 0 && unmeasured.length === 0 && slowest < TARGET_GROUP_S * 1000;
   console.log(`\nat ${last.pods} pods the slowest group evaluation took ${slowest} ms (target < ${TARGET_GROUP_S * 1000} ms): ${met ? 'met' : 'MISSED'}`);
   const runSeconds = round((Date.now() - started) / 1000);
   console.log(`whole bench: ${runSeconds} s`);
-  console.log(JSON.stringify({ bench: 'fleet', sizes, growth, target: { groupEvaluationMs: TARGET_GROUP_S * 1000, slowestMs: slowest, unmeasured, met }, runSeconds }));
+  console.log(JSON.stringify({ bench: 'fleet', sizes, growth, target: { groupEvaluationMs: TARGET_GROUP_S * 1000, slowestMs: slowest, unmeasured, leftToLongWindow, met }, runSeconds }));
 }
 
 main().catch((e) => { console.error(e); process.exit(1); });
