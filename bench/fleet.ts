@@ -32,6 +32,7 @@ import { once } from 'node:events';
 import YAML from 'yaml';
 import { parseDuration, resolveConfig } from '../src/config';
 import { EXPORTER_ENV, JOBS, METRICS } from '../src/contract';
+import { freePort } from '../test/support/free-port';
 import { REPO_ROOT } from '../test/support/repo-root';
 import { buildPrometheusConfig } from '../src/stack/prometheus-config';
 import { withStaticDiscovery } from '../test/harness/static-discovery';
@@ -294,14 +295,6 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     console.error(`bench:fleet stopped by ${signal}: its Prometheus killed, its data removed`);
     process.exit(130);
   });
-}
-
-async function freePort(): Promise<number> {
-  const s = http.createServer().listen(0, '127.0.0.1');
-  await once(s, 'listening');
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
 }
 
 async function main(): Promise<void> {
