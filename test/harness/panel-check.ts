@@ -4,7 +4,9 @@
  * them. Grafana itself cannot run here; this is the part of its job that touches our data.
  */
 import { ResolvedConfig } from '../../src/config';
+import { RECORDS } from '../../src/contract';
 import { buildMemoryDashboard, panelQueries } from '../../src/dashboard';
+import { rollupTiming } from '../../src/rules/long-window';
 import { LocalPrometheus } from './prometheus-local';
 
 export interface PanelResult {
@@ -19,6 +21,24 @@ export interface PanelResult {
   readonly needsCluster: boolean;
   /** No data is expected yet: a subquery step (e.g. [30d:5m]) is longer than the run so far. */
   readonly coarserThanRun: boolean;
+  /** No data is expected yet: it reads the 30-day records, and the run is shorter than their first value can take. */
+  readonly laterThanRun: boolean;
+}
+
+/** The records read from hourly rollups (src/rules/long-window.ts). */
+const FROM_HOURLY_ROLLUPS: readonly string[] = [RECORDS.underTargetRatio30d, RECORDS.memoryRestarts30d];
+
+/**
+ * Seconds after Prometheus starts by which the 30-day records have a value, at the latest: the
+ * first rollup with data within a rollup interval and its settle time (its group's first
+ * evaluation, a settle behind the records); the first hourly evaluation whose window (ending a
+ * rollup interval back) holds it within another rollup interval and an hour (Prometheus staggers
+ * the hourly group anywhere in its interval); the 30-day records read it a rollup interval back,
+ * at their next evaluation, within two more rollup intervals.
+ */
+export function firstThirtyDaySeconds(c: ResolvedConfig): number {
+  const { rollupSeconds, settleSeconds, hourlySeconds } = rollupTiming(c);
+  return hourlySeconds + 4 * rollupSeconds + settleSeconds;
 }
 
 /** Series that only kube-state-metrics or the kubelet's cAdvisor produce (neither runs on one machine). */
@@ -66,6 +86,7 @@ export async function checkPanels(
       expr: q.expr,
       needsCluster: names.length > 0 && names.every((n) => CLUSTER_ONLY.test(n)),
       coarserThanRun: longestSubqueryStep(q.expr) > rangeSeconds,
+      laterThanRun: names.some((n) => FROM_HOURLY_ROLLUPS.includes(n)) && rangeSeconds < firstThirtyDaySeconds(config),
     };
     try {
       const r = await prometheus.queryRange(q.expr, end - rangeSeconds, end, Math.max(1, Math.ceil(rangeSeconds / 200)));
