@@ -22,7 +22,7 @@
  *
  * Loopback only; every wait is bounded; it ends with one JSON line.
  */
-import { spawn, spawnSync, ChildProcess } from 'node:child_process';
+import { spawnSync, ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
@@ -37,6 +37,7 @@ import { REPO_ROOT } from '../test/support/repo-root';
 import { buildPrometheusConfig } from '../src/stack/prometheus-config';
 import { withStaticDiscovery } from '../test/harness/static-discovery';
 import { makeSharedDir, metricsText, startAppWithRealAgent, startExporter, waitFor } from '../test/support/exporter-harness';
+import { prometheusApi as api, startPrometheus, stopPrometheus } from './bench-prometheus';
 import { backfill, cadvisorBody, fleet, kubeStateMetricsBody, Pod, SidecarTemplate, targetLabels } from './fleet-pods';
 
 const SIZES = (process.env.BENCH_FLEET_SIZES ?? '1000,10000').split(',').map(Number);
@@ -118,14 +119,6 @@ function prometheusYaml(pods: readonly Pod[], fleetPort: number, promPort: numbe
   return YAML.stringify(c, { lineWidth: 0 });
 }
 
-/** One Prometheus API call; a query over 10,000 pods on 2 busy cores can take tens of seconds. */
-async function api(base: string, p: string, timeoutMs = 60_000): Promise<any> {
-  const res = await fetch(`${base}${p}`, { signal: AbortSignal.timeout(timeoutMs) });
-  const body: any = await res.json();
-  if (body.status !== 'success') throw new Error(`Prometheus ${p}: ${body.error}`);
-  return body.data;
-}
-
 /** utime + stime of a process, in seconds (USER_HZ is 100 on Linux). */
 const cpuSeconds = (pid: number) => { const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' '); return (Number(f[11]) + Number(f[12])) / 100; };
 const rssMiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
@@ -165,7 +158,7 @@ async function ruleCosts(base: string): Promise<RuleCost[]> {
 }
 
 async function measure(n: number, template: SidecarTemplate): Promise<SizeFigures> {
-  const work = runningWork = fs.mkdtempSync(path.join(os.tmpdir(), `hw-bench-fleet-${n}-`));
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), `hw-bench-fleet-${n}-`));
   const pods = fleet(n);
   const t0 = Math.floor(Date.now() / 1000);
   let server: http.Server | undefined;
@@ -196,16 +189,13 @@ async function measure(n: number, template: SidecarTemplate): Promise<SizeFigure
     fs.copyFileSync(RULES_FILE, path.join(rulesDir, 'heapwatch-rules.yaml'));
     const promPort = await freePort();
     fs.writeFileSync(path.join(work, 'prometheus.yml'), prometheusYaml(pods, fleetPort, promPort, rulesDir));
-    const base = `http://127.0.0.1:${promPort}`;
-    const log = fs.openSync(path.join(work, 'prometheus.log'), 'a');
     const readyFrom = Date.now();
-    prom = running = spawn('prometheus', [
-      `--config.file=${path.join(work, 'prometheus.yml')}`, `--storage.tsdb.path=${data}`,
-      `--storage.tsdb.retention.time=${config.prometheus.retention}`, `--web.listen-address=127.0.0.1:${promPort}`,
-    ], { stdio: ['ignore', log, log] });
+    const running = startPrometheus({ work, configFile: path.join(work, 'prometheus.yml'), dataDir: data, retention: config.prometheus.retention, port: promPort });
+    prom = running.process;
+    const { base, logFile } = running;
     // Every target scraped, and all but a few (a scrape can time out on 2 busy cores) up.
     const upShare = await waitFor(async () => {
-      if (prom!.exitCode !== null) throw new Error(`prometheus exited ${prom!.exitCode}: ${fs.readFileSync(path.join(work, 'prometheus.log'), 'utf8').slice(-2000)}`);
+      if (prom!.exitCode !== null) throw new Error(`prometheus exited ${prom!.exitCode}: ${fs.readFileSync(logFile, 'utf8').slice(-2000)}`);
       try {
         const q = `count(up{job="${JOBS.exporter}"}) == ${n} and on () sum(up{job="${JOBS.exporter}"}) >= ${0.99 * n}`;
         const up = await api(base, `/api/v1/query?query=${encodeURIComponent(`sum(up{job="${JOBS.exporter}"}) / ${n} and on () (${q})`)}`);
@@ -272,8 +262,7 @@ async function measure(n: number, template: SidecarTemplate): Promise<SizeFigure
       rssKiBPerPod: round((rss * 1024) / n), alerts, ruleErrors: [...ruleErrors], perRule, ruleTimes, cpu,
     };
   } finally {
-    running = runningWork = undefined;
-    if (prom && prom.exitCode === null) { prom.kill('SIGTERM'); await Promise.race([once(prom, 'exit'), delay(20_000)]); if (prom.exitCode === null) prom.kill('SIGKILL'); }
+    await stopPrometheus(prom);
     server?.closeAllConnections();
     server?.close();
     fs.rmSync(work, { recursive: true, force: true });
@@ -281,21 +270,6 @@ async function measure(n: number, template: SidecarTemplate): Promise<SizeFigure
 }
 
 const round = (x: number) => Math.round(x * 100) / 100;
-
-/**
- * The Prometheus being measured. A bench stopped by a signal skips the finally blocks, and a
- * Prometheus left behind holds gigabytes and a core, skewing every later run on the machine.
- */
-let running: ChildProcess | undefined;
-let runningWork: string | undefined;
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-  process.once(signal, () => {
-    if (running && running.exitCode === null) running.kill('SIGKILL');
-    if (runningWork) fs.rmSync(runningWork, { recursive: true, force: true });
-    console.error(`bench:fleet stopped by ${signal}: its Prometheus killed, its data removed`);
-    process.exit(130);
-  });
-}
 
 async function main(): Promise<void> {
   const started = Date.now();

@@ -13,8 +13,7 @@
  * It reports each rule's evaluationTime (/api/v1/rules) over BENCH_LONG_WINDOW_SECONDS and the
  * samples each reads (stats=all). Loopback only; every wait is bounded; it ends with one JSON line.
  */
-import { spawn, spawnSync, ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import { spawnSync, ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -24,6 +23,7 @@ import { RECORDS } from '../src/contract';
 import { rollupTiming } from '../src/rules/long-window';
 import { freePort } from '../test/support/free-port';
 import { REPO_ROOT } from '../test/support/repo-root';
+import { prometheusApi as api, startPrometheus, stopPrometheus } from './bench-prometheus';
 
 const APPS = Number(process.env.BENCH_LONG_WINDOW_APPS ?? 500);
 const MEASURE_S = Number(process.env.BENCH_LONG_WINDOW_SECONDS ?? 150);
@@ -90,13 +90,6 @@ function backfill(dir: string, data: string, end: number): number {
   return samples;
 }
 
-async function api(base: string, p: string, timeoutMs = 60_000): Promise<any> {
-  const res = await fetch(`${base}${p}`, { signal: AbortSignal.timeout(timeoutMs) });
-  const body: any = await res.json();
-  if (body.status !== 'success') throw new Error(`Prometheus ${p}: ${body.error}`);
-  return body.data;
-}
-
 async function selfMetric(base: string, name: string): Promise<number> {
   const text = await (await fetch(`${base}/metrics`, { signal: AbortSignal.timeout(10_000) })).text();
   const m = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
@@ -122,13 +115,9 @@ async function main(): Promise<void> {
     fs.writeFileSync(path.join(work, 'rules.yaml'), YAML.stringify({ groups: benchGroups() }, { lineWidth: 0 }));
     fs.writeFileSync(path.join(work, 'prometheus.yml'), YAML.stringify({ global: { evaluation_interval: INTERVAL }, rule_files: [path.join(work, 'rules.yaml')] }));
     const port = await freePort();
-    const base = `http://127.0.0.1:${port}`;
-    const logFile = path.join(work, 'prometheus.log');
-    const log = fs.openSync(logFile, 'a');
-    prom = spawn('prometheus', [
-      `--config.file=${path.join(work, 'prometheus.yml')}`, `--storage.tsdb.path=${data}`,
-      `--storage.tsdb.retention.time=${config.prometheus.retention}`, `--web.listen-address=127.0.0.1:${port}`,
-    ], { stdio: ['ignore', log, log] });
+    const running = startPrometheus({ work, configFile: path.join(work, 'prometheus.yml'), dataDir: data, retention: config.prometheus.retention, port });
+    prom = running.process;
+    const { base, logFile } = running;
     // Compaction merges the 2 h blocks as a month of running would have; wait until it has settled.
     const compactFrom = Date.now();
     let last = { compactions: -1, since: Date.now() };
@@ -185,7 +174,7 @@ async function main(): Promise<void> {
     console.log(`whole bench: ${runSeconds} s`);
     console.log(JSON.stringify({ bench: 'long-window', apps: APPS, backfillSamples: samples, backfillSeconds, blocks, interval: INTERVAL, measureSeconds: MEASURE_S, rules: figures, compare, runSeconds }));
   } finally {
-    if (prom && prom.exitCode === null) { prom.kill('SIGTERM'); await Promise.race([once(prom, 'exit'), delay(20_000)]); if (prom.exitCode === null) prom.kill('SIGKILL'); }
+    await stopPrometheus(prom);
     fs.rmSync(work, { recursive: true, force: true });
   }
 }
