@@ -27,8 +27,8 @@ export const METRICS = {
   containerMemoryLimit: 'heapwatch_container_memory_limit_bytes',
   agentUp: 'heapwatch_agent_up', // 1 when the sidecar has a fresh reading from the agent
   appRestarts: 'heapwatch_app_restarts_total', // counter {reason}: heap_streak, other
-  // "manual" in these two names is the design contract's word for a forced GC: users' dashboards
-  // and alerts query them, so they stay as they are although the code says forcedGc.
+  // These two names say "manual" for a forced GC: they are published metric names that users'
+  // dashboards and alerts query, so they stay as they are although the code says forcedGc.
   forcedGc: 'heapwatch_manual_gc_total', // counter: forced GCs run by the agent
   forcedGcReclaimed: 'heapwatch_manual_gc_reclaimed_bytes', // gauge: bytes the last forced GC reclaimed
   snapshots: 'heapwatch_heap_snapshots_total', // counter {outcome}: written, failed, refused

@@ -1,6 +1,7 @@
 /**
  * The on-call runbooks in alerts/runbooks: one per alert with the same sections, reachable from
- * every alert's runbook_url, and with the commands the brief requires where they apply.
+ * every alert's runbook_url, and with the commands on-call needs where they apply: confirm with kubectl and PromQL, take and
+ * download a heap snapshot, reproduce locally with clinic, restart or roll back.
  */
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
