@@ -20,7 +20,7 @@ export const METRICS = {
   startTime: 'process_start_time_seconds',
   memoryUsage: 'nodejs_memory_usage_bytes', // {type}: rss, heapTotal, heapUsed, external, arrayBuffers
   heapUsedRatio: 'heapwatch_heap_used_ratio', // used / limit
-  heapUsedTotalRatio: 'heapwatch_heap_used_total_ratio', // used / total (what many Node.js monitors alert on; not alerted on here)
+  heapUsedTotalRatio: 'heapwatch_heap_used_total_ratio', // used / total (what many Node.js monitors alert on; alerted on only with heap.ratioBasis total)
   highStreak: 'heapwatch_heap_high_streak', // consecutive high checks
   liveAfterGc: 'heapwatch_heap_live_after_gc_bytes', // heap used right after the last major GC
   livenessFailing: 'heapwatch_liveness_failing', // 1 while /livez answers 503

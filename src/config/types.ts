@@ -126,7 +126,9 @@ export interface HeapConfig {
    */
   readonly startupGraceSeconds: number;
   /**
-   * The denominator of heapwatch_heap_used_ratio's alerting twin.
+   * What the heap ratio is taken against, everywhere it is judged: the heap alerts and the
+   * dashboard's threshold lines, and in the agent the high checks that make the streak and the
+   * liveness decision (with its check after a forced GC). Both ratios are always exported.
    * @default HeapRatioBasis.LIMIT
    */
   readonly ratioBasis: HeapRatioBasis;
