@@ -10,10 +10,10 @@ import { after, describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { HeapRatioBasis, resolveConfig } from '../../src/config';
 import { AlertingRule, buildRuleGroups, isAlertingRule, RULES_FILE, renderRules, renderRuleTests } from '../../src/rules';
+import { REPO_ROOT } from '../support/repo-root';
 import { promtool, writeTree } from '../support/rules-promtool';
 
-const root = join(__dirname, '..', '..', '..');
-const alertsDir = join(root, 'alerts');
+const alertsDir = join(REPO_ROOT, 'alerts');
 const testsDir = join(alertsDir, 'tests');
 const committedTests = () => readdirSync(testsDir).filter((f) => f.endsWith('.yaml')).sort();
 

@@ -10,9 +10,9 @@ import { describe, it } from 'node:test';
 import { resolveConfig } from '../../src/config';
 import { ALERTS, DASHBOARD_UID } from '../../src/contract';
 import { buildRuleGroups, isAlertingRule } from '../../src/rules';
+import { REPO_ROOT } from '../support/repo-root';
 
-const root = join(__dirname, '..', '..', '..');
-const runbookDir = join(root, 'alerts', 'runbooks');
+const runbookDir = join(REPO_ROOT, 'alerts', 'runbooks');
 const SECTIONS = ['Meaning', 'Impact', 'Confirm', 'Heap snapshot', 'Reproduce locally', 'Mitigation', 'Common causes'];
 /** The alerts about an app's memory, whose runbooks walk through snapshots, profiling and code fixes. */
 const APP_ALERTS = ALERTS.filter((a) => a.startsWith('Nodejs'));
