@@ -67,7 +67,7 @@ export const READING_FAMILIES: readonly ReadingFamily[] = [
   single(METRICS.rss, 'Resident memory of the app process, bytes.', (r) => r.rss),
   single(METRICS.eventLoopLagP99, 'p99 event loop delay of the app process over the last check interval, seconds.', (r) => r.eventLoopLagP99),
   single(METRICS.startTime, 'Start time of the app process since the unix epoch, seconds.', (r) => r.startTime),
-  labelled(METRICS.memoryUsage, "process.memoryUsage() of the app process by type, bytes (the gauge hand-written prom-client monitors export, for their dashboards).", 'type',
+  labelled(METRICS.memoryUsage, "process.memoryUsage() of the app process by type, bytes (kept for dashboards built on this gauge).", 'type',
     (r) => ({ rss: r.rss, heapTotal: r.heapTotal, heapUsed: r.heapUsed, external: r.external, arrayBuffers: r.arrayBuffers })),
   {
     name: METRICS.gcDuration,

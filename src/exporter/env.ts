@@ -5,9 +5,9 @@
  */
 import * as path from 'node:path';
 import { DEFAULT_CONFIG } from '../config/defaults';
-import type { MetricsSource } from '../config/types';
 import { parseDuration } from '../config/duration';
 import { parseQuantity } from '../config/quantity';
+import type { MetricsSource } from '../config/types';
 import { EXPORTER_ENV, SHARED_DIR, TOKEN_MOUNT_DIR } from '../contract';
 
 /** exporter.source's values: "agent" or "scrape". */
@@ -24,7 +24,7 @@ export interface ExporterSettings {
   readonly scrapeUrl?: string;
   /** The agent's check interval; freshness and the scrape period derive from it. @default - the config's heap.checkIntervalSeconds */
   readonly checkIntervalSeconds: number;
-  /** The bearer token file (the mounted Secret). @default - TOKEN_MOUNT_DIR/the config's exporter.snapshots.tokenSecretKey */
+  /** The bearer token file (the mounted Secret). @default - the config's exporter.snapshots.tokenSecretKey in TOKEN_MOUNT_DIR */
   readonly tokenFile: string;
   /** Snapshot files kept in the volume, the pre-restart one included. @default - the config's exporter.snapshots.maxKept */
   readonly snapshotMaxKept: number;

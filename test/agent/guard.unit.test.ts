@@ -40,7 +40,7 @@ describe('guarded', () => {
     assert.equal(guarded((err) => faults.push(err), () => {
       throw boom;
     })(), undefined);
-    // Not only Errors: a library may throw a string or undefined.
+    // Not only Errors: a library may throw a string.
     assert.equal(guarded((err) => faults.push(err), () => {
       throw 'a string';
     })(), undefined);
