@@ -16,10 +16,11 @@ import { SamplingHeapProfile, topSites } from '../src/agent/allocation-sites';
 import { AGENT_BUNDLE } from '../scripts/bundle';
 import { AGENT_ENV, AGENT_READING_FILE, AGENT_SOCKET, AgentReading, PROFILE_SUBDIR, SnapshotResult } from '../src/contract';
 import { freePort } from '../test/support/free-port';
+import { REPO_ROOT } from '../test/support/repo-root';
 
 const RECORDS = Number(process.env.BENCH_PROFILE_RECORDS ?? 6_000_000);
 const PROFILE_TAKES = 5;
-const APP = path.join(__dirname, '..', '..', 'test', 'fixtures', 'agent-records-app.js');
+const APP = path.join(REPO_ROOT, 'test', 'fixtures', 'agent-records-app.js');
 
 export interface ProfileCost {
   readonly node: string;

@@ -33,6 +33,7 @@ import { AGENT_BUNDLE } from '../scripts/bundle';
 import { AGENT_ENV, AGENT_READING_FILE, AGENT_SOCKET } from '../src/contract';
 import { measureProfileCost, printProfileCost } from './agent-profile-cost';
 import { freePort } from '../test/support/free-port';
+import { REPO_ROOT } from '../test/support/repo-root';
 
 /**
  * Rounds per row. A round's figure swings by several percent (two apps and the load generator
@@ -51,13 +52,12 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
  * JIT still compiling on background threads); after 3000, by -1.5 to +1.5 %.
  */
 export const WARMUP = Number(process.env.BENCH_WARMUP ?? 3000);
-const root = path.join(__dirname, '..', '..');
 /** The bundled agent, what ships (`npm run bench:agent` builds it first). */
 const AGENT = process.env.BENCH_AGENT ? path.resolve(process.env.BENCH_AGENT) : AGENT_BUNDLE;
-const APP = path.join(root, 'test', 'fixtures', 'agent-bench-app.js');
+const APP = path.join(REPO_ROOT, 'test', 'fixtures', 'agent-bench-app.js');
 export const NODES = [
   { name: 'Node 20', bin: '/usr/bin/node' },
-  { name: 'Node 24', bin: path.join(root, 'node_modules', '.bin', 'node') },
+  { name: 'Node 24', bin: path.join(REPO_ROOT, 'node_modules', '.bin', 'node') },
 ].filter((n) => fs.existsSync(n.bin) && (process.env.BENCH_NODES ?? '20,24').split(',').some((v) => n.name.endsWith(v)));
 const CPU_TARGET = 0.02;
 /** The config's default check interval, and its minimum (the worst case for the agent's cost). */

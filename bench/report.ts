@@ -12,11 +12,11 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { REPO_ROOT } from '../test/support/repo-root';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const root = path.join(__dirname, '..', '..');
-const bin = path.join(root, 'build', 'src', 'cli', 'heapwatch.js');
-const leakyApp = path.join(root, 'test', 'fixtures', 'report-leaky-app.js');
+const bin = path.join(REPO_ROOT, 'build', 'src', 'cli', 'heapwatch.js');
+const leakyApp = path.join(REPO_ROOT, 'test', 'fixtures', 'report-leaky-app.js');
 const nodes = [
   { name: 'Node 20', bin: '/usr/bin/node' },
   { name: 'Node 24', bin: process.execPath },

@@ -39,7 +39,7 @@ function status(): { rss: number; hwm: number } {
   return { rss: kib('VmRSS'), hwm: kib('VmHWM') };
 }
 
-/** A record like the origin plan's UserMintingQueueService polls from its database. */
+/** A record like the one a queue service polls from its database: small, several strings and a Date, the shape of a common leak. */
 interface MintRecord {
   readonly id: number;
   readonly userId: string;

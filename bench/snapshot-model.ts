@@ -1,7 +1,7 @@
 /**
  * `npm run bench:snapshot`: the agent's heap snapshot cost model (src/agent/snapshot-model.ts)
  * beside what v8.writeHeapSnapshot really costs, on realistic heaps: an idle NestJS 11 app, the
- * same app leaking small records into a Map (the origin plan's queue service), plain two-field
+ * same app leaking small records into a Map (a queue service that never drops what it polled), plain two-field
  * objects held by one array (alone, and beside the idle Nest app: data must not pass for its code
  * graph), and large strings; a bare process for the fixed part. Each run is
  * a fresh child process (bench/snapshot-model-shape.ts) on Node 20 and Node 24, rounds

@@ -11,9 +11,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { REPO_ROOT } from '../test/support/repo-root';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
-const root = join(__dirname, '..', '..');
 const node = process.execPath;
 
 interface Case { name: string; argv: string[]; target?: number }
@@ -27,7 +27,7 @@ const cases: Case[] = [
 function timeOnce(c: Case): number {
   const start = process.hrtime.bigint();
   const r = spawnSync(c.argv[0], c.argv.slice(1), {
-    cwd: root,
+    cwd: REPO_ROOT,
     encoding: 'utf8',
     env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false', CDK8S_OUTDIR: outdir },
   });

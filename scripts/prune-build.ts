@@ -7,6 +7,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { REPO_ROOT } from '../test/support/repo-root';
 
 /** Removes the orphaned .js files under `buildDir` (the outDir of `root`'s tsconfig); returns them relative to `root`. */
 export function pruneBuild(root: string, buildDir = path.join(root, 'build')): string[] {
@@ -31,6 +32,5 @@ export function pruneBuild(root: string, buildDir = path.join(root, 'build')): s
 }
 
 if (require.main === module) {
-  // build/scripts/prune-build.js -> the repository root.
-  for (const file of pruneBuild(path.join(__dirname, '..', '..'))) console.log(`prune-build: removed ${file} (its .ts source is gone)`);
+  for (const file of pruneBuild(REPO_ROOT)) console.log(`prune-build: removed ${file} (its .ts source is gone)`);
 }

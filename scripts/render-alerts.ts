@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { resolveConfig } from '../src/config';
 import { RULES_FILE, renderRules, renderRuleTests } from '../src/rules';
+import { REPO_ROOT } from '../test/support/repo-root';
 import { describeRender, RenderResult, writeRendered } from './write-rendered';
 
 /** What alerts/ holds that is rendered: the rule files at its top and the promtool tests in tests/. README.md and runbooks/ are hand-written. */
@@ -20,6 +21,5 @@ export function renderAlertsInto(alertsDir: string): RenderResult {
 }
 
 if (require.main === module) {
-  // build/scripts/render-alerts.js -> the repository root.
-  console.log(describeRender('alerts', renderAlertsInto(join(__dirname, '..', '..', 'alerts'))));
+  console.log(describeRender('alerts', renderAlertsInto(join(REPO_ROOT, 'alerts'))));
 }

@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { resolveConfig } from '../src/config';
 import { renderDashboards } from '../src/dashboard';
+import { REPO_ROOT } from '../test/support/repo-root';
 import { describeRender, RenderResult, writeRendered } from './write-rendered';
 
 /** What dashboards/ holds that is rendered: the dashboard JSON files at its top. */
@@ -17,6 +18,5 @@ export function renderDashboardsInto(dashboardsDir: string): RenderResult {
 }
 
 if (require.main === module) {
-  // build/scripts/render-dashboards.js -> the repository root.
-  console.log(describeRender('dashboards', renderDashboardsInto(join(__dirname, '..', '..', 'dashboards'))));
+  console.log(describeRender('dashboards', renderDashboardsInto(join(REPO_ROOT, 'dashboards'))));
 }

@@ -20,15 +20,15 @@ export const METRICS = {
   startTime: 'process_start_time_seconds',
   memoryUsage: 'nodejs_memory_usage_bytes', // {type}: rss, heapTotal, heapUsed, external, arrayBuffers
   heapUsedRatio: 'heapwatch_heap_used_ratio', // used / limit
-  heapUsedTotalRatio: 'heapwatch_heap_used_total_ratio', // used / total (what many Node.js monitors alert on; not alerted on here)
+  heapUsedTotalRatio: 'heapwatch_heap_used_total_ratio', // used / total (what many Node.js monitors alert on; alerted on only with heap.ratioBasis total)
   highStreak: 'heapwatch_heap_high_streak', // consecutive high checks
   liveAfterGc: 'heapwatch_heap_live_after_gc_bytes', // heap used right after the last major GC
   livenessFailing: 'heapwatch_liveness_failing', // 1 while /livez answers 503
   containerMemoryLimit: 'heapwatch_container_memory_limit_bytes',
   agentUp: 'heapwatch_agent_up', // 1 when the sidecar has a fresh reading from the agent
   appRestarts: 'heapwatch_app_restarts_total', // counter {reason}: heap_streak, other
-  // "manual" in these two names is the design contract's word for a forced GC: users' dashboards
-  // and alerts query them, so they stay as they are although the code says forcedGc.
+  // These two names say "manual" for a forced GC: they are published metric names that users'
+  // dashboards and alerts query, so they stay as they are although the code says forcedGc.
   forcedGc: 'heapwatch_manual_gc_total', // counter: forced GCs run by the agent
   forcedGcReclaimed: 'heapwatch_manual_gc_reclaimed_bytes', // gauge: bytes the last forced GC reclaimed
   snapshots: 'heapwatch_heap_snapshots_total', // counter {outcome}: written, failed, refused

@@ -67,7 +67,7 @@ export const READING_FAMILIES: readonly ReadingFamily[] = [
   single(METRICS.rss, 'Resident memory of the app process, bytes.', (r) => r.rss),
   single(METRICS.eventLoopLagP99, 'p99 event loop delay of the app process over the last check interval, seconds.', (r) => r.eventLoopLagP99),
   single(METRICS.startTime, 'Start time of the app process since the unix epoch, seconds.', (r) => r.startTime),
-  labelled(METRICS.memoryUsage, "process.memoryUsage() of the app process by type, bytes (the origin plan's gauge).", 'type',
+  labelled(METRICS.memoryUsage, "process.memoryUsage() of the app process by type, bytes (kept for dashboards built on this gauge).", 'type',
     (r) => ({ rss: r.rss, heapTotal: r.heapTotal, heapUsed: r.heapUsed, external: r.external, arrayBuffers: r.arrayBuffers })),
   {
     name: METRICS.gcDuration,
@@ -76,7 +76,7 @@ export const READING_FAMILIES: readonly ReadingFamily[] = [
     samples: (r) => gcHistogramSamples(r),
   },
   single(METRICS.heapUsedRatio, 'Heap used / V8 heap size limit of the app process.', (r) => r.ratio),
-  single(METRICS.heapUsedTotalRatio, "Heap used / heap total of the app process (the origin plan's ratio; 85-95 % is normal).", (r) => r.totalRatio),
+  single(METRICS.heapUsedTotalRatio, "Heap used / heap total of the app process (what many Node.js monitors alert on; 85-95 % is normal).", (r) => r.totalRatio),
   single(METRICS.highStreak, 'Consecutive heap checks above the high ratio.', (r) => r.streak),
   single(METRICS.liveAfterGc, 'Heap used right after the last major GC, bytes.', (r) => r.liveAfterGc),
   single(METRICS.livenessFailing, "1 while the agent's /livez answers 503.", (r) => (r.livenessFailing ? 1 : 0)),

@@ -5,9 +5,8 @@
  * app allocated meanwhile. It also keeps when the last full GC ended and the recent full-GC
  * pauses (the agent's forced ones included), which say when one more full GC is safe.
  *
- * Not v8.GCProfiler, although it records in C++: measured here in an allocation loop, it cost
- * more per GC (33 against 21 µs on Node 20, 44 against 36 µs on Node 24) and 175 µs more per
- * check to read.
+ * Not v8.GCProfiler, although it records in C++: it costs more per GC and more per check to read
+ * (bench/README.md, "The GC observer, not v8.GCProfiler").
  */
 import * as perfHooks from 'node:perf_hooks';
 import * as v8 from 'node:v8';

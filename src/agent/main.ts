@@ -1,7 +1,7 @@
 /**
  * heapwatch agent, the entry point of the bundle (build/bundles/heapwatch-agent.js, by
  * scripts/bundle.ts): loaded into the user's Node.js process with
- *   NODE_OPTIONS="--require /heapwatch/heapwatch-agent.js --max-old-space-size=N"
+ *   NODE_OPTIONS="--require /opt/heapwatch/heapwatch-agent.js --max-old-space-size=N"   (the ConfigMap delivery)
  *
  * One CommonJS file, Node built-ins only, Node 20+. Its one promise to the app: it never
  * throws into it, never keeps it alive, never crashes it; a fault disables it and logs once.

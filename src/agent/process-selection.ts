@@ -1,7 +1,8 @@
 /**
  * Which process is watched: the app, not a package-manager wrapper, a worker thread, a cluster
- * worker or a helper process started by an already watched process (design brief, "Processes
- * that inherit NODE_OPTIONS").
+ * worker or a helper process started by an already watched process. All of them inherit
+ * NODE_OPTIONS and so load the agent; only one per pod may serve /livez and publish readings, or
+ * they would fight over the port and the reading file.
  */
 import cluster from 'node:cluster';
 import { isMainThread } from 'node:worker_threads';

@@ -14,7 +14,10 @@ export interface StreakSettings {
 export type StreakEvent =
   /** The first high check of a streak. */
   | 'went-high'
-  /** The streak reached the alert count, or grew by that many checks again: the origin plan's message. */
+  /**
+   * The streak reached the alert count, or grew by that many checks again: the "restart recommended"
+   * log line, worded like the memory monitors it replaces so existing log searches keep matching.
+   */
   | 'persistent'
   /** Back under the threshold after at least the alert count of high checks. */
   | 'recovered';

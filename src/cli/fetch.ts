@@ -10,7 +10,10 @@ import { pipeline } from 'node:stream/promises';
 import type { FetchCommand } from './fetch-args';
 import { portForward, readSecretKey } from './kubectl';
 
-/** The admin API's collections (the design brief's names). */
+/**
+ * The admin API's collections, the paths src/exporter/admin-api.ts serves. Not imported from there:
+ * that module loads express, which the published package does not depend on.
+ */
 export const ADMIN_PATHS = { snapshot: '/admin/heap-snapshots', profile: '/admin/heap-profiles' } as const;
 
 /** The admin API refused or failed; the message has the request, the status and the API's error. */

@@ -126,7 +126,9 @@ export interface HeapConfig {
    */
   readonly startupGraceSeconds: number;
   /**
-   * The denominator of heapwatch_heap_used_ratio's alerting twin.
+   * What the heap ratio is taken against, everywhere it is judged: the heap alerts and the
+   * dashboard's threshold lines, and in the agent the high checks that make the streak and the
+   * liveness decision (with its check after a forced GC). Both ratios are always exported.
    * @default HeapRatioBasis.LIMIT
    */
   readonly ratioBasis: HeapRatioBasis;
@@ -161,15 +163,15 @@ export interface HeapConfig {
 export interface AllocationProfileConfig {
   /**
    * Run it: heapwatch_heap_allocation_site_bytes, the top site in the heap alerts' messages,
-   * /admin/heap-profiles and a profile before every heap-streak restart. Costs about 1-2 % of
-   * the app's CPU on Node 24 while it runs, whatever the interval (bench/README.md).
+   * /admin/heap-profiles and a profile before every heap-streak restart. Costs the app CPU while
+   * it runs, whatever the interval: V8's profiler, not the samples (figures: the README's Benchmarks).
    * @default true
    */
   readonly enabled: boolean;
   /**
    * Mean bytes allocated between two samples, 1024 to 67108864. Smaller sees smaller leaks
    * sooner and keeps more samples (memory, a longer read); larger does not lower the CPU cost
-   * (2 MiB measured as 512 KiB). At 512 KiB a 440 MiB leak keeps about 720 samples.
+   * (the README's Benchmarks). At 512 KiB a 440 MiB leak keeps about 720 samples.
    * @default 524288 (512 KiB)
    */
   readonly samplingIntervalBytes: number;

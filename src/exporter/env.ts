@@ -4,28 +4,33 @@
  * what is allowed, so a bad Deployment fails fast with one readable message.
  */
 import * as path from 'node:path';
+import { DEFAULT_CONFIG } from '../config/defaults';
+import { parseDuration } from '../config/duration';
+import { parseQuantity } from '../config/quantity';
+import type { MetricsSource } from '../config/types';
 import { EXPORTER_ENV, SHARED_DIR, TOKEN_MOUNT_DIR } from '../contract';
 
-export type SourceKind = 'agent' | 'scrape';
+/** exporter.source's values: "agent" or "scrape". */
+export type SourceKind = `${MetricsSource}`;
 
 export interface ExporterSettings {
   /** The shared emptyDir (reading file, socket, snapshots, restart marker). @default SHARED_DIR ("/heapwatch") */
   readonly dir: string;
-  /** Port of /metrics, /healthz, /readyz and the admin API; 0 picks a free one (tests). @default 9464 */
+  /** Port of /metrics, /healthz, /readyz and the admin API; 0 picks a free one (tests). @default - the config's exporter.port */
   readonly port: number;
-  /** Where the app's readings come from. @default "agent" */
+  /** Where the app's readings come from. @default - the config's exporter.source */
   readonly source: SourceKind;
   /** The app's own /metrics, on localhost only; required when source is "scrape". @default - none */
   readonly scrapeUrl?: string;
-  /** The agent's check interval; freshness and the scrape period derive from it. @default 15 */
+  /** The agent's check interval; freshness and the scrape period derive from it. @default - the config's heap.checkIntervalSeconds */
   readonly checkIntervalSeconds: number;
-  /** The bearer token file (the mounted Secret). @default "/var/run/secrets/heapwatch/token" */
+  /** The bearer token file (the mounted Secret). @default - the config's exporter.snapshots.tokenSecretKey in TOKEN_MOUNT_DIR */
   readonly tokenFile: string;
-  /** Snapshot files kept in the volume, the pre-restart one included. @default 3 */
+  /** Snapshot files kept in the volume, the pre-restart one included. @default - the config's exporter.snapshots.maxKept */
   readonly snapshotMaxKept: number;
-  /** Minimum seconds between two requested snapshots. @default 300 */
+  /** Minimum seconds between two requested snapshots. @default - the config's exporter.snapshots.cooldown */
   readonly snapshotCooldownSeconds: number;
-  /** The shared volume's size limit (emptyDir sizeLimit). @default 2147483648 (2Gi) */
+  /** The shared volume's size limit (emptyDir sizeLimit). @default - the config's exporter.snapshots.volumeSizeLimit */
   readonly snapshotVolumeLimitBytes: number;
   /** The app container's memory limit, when the agent does not report one. @default - not exported */
   readonly containerMemoryLimitBytes?: number;
@@ -41,6 +46,18 @@ export class EnvError extends Error {
 type Env = Readonly<Record<string, string | undefined>>;
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** The config's defaults (src/config/defaults.ts), for a sidecar started without the constructs' env. */
+const E = DEFAULT_CONFIG.exporter;
+const DEFAULTS = {
+  port: E.port,
+  source: E.source,
+  checkIntervalSeconds: DEFAULT_CONFIG.heap.checkIntervalSeconds,
+  tokenFile: path.posix.join(TOKEN_MOUNT_DIR, E.snapshots.tokenSecretKey),
+  snapshotMaxKept: E.snapshots.maxKept,
+  snapshotCooldownSeconds: parseDuration(E.snapshots.cooldown)!,
+  snapshotVolumeLimitBytes: parseQuantity(E.snapshots.volumeSizeLimit)!,
+} as const;
 
 /** Reads and validates the sidecar's environment; throws EnvError listing every problem. */
 export function readSettings(env: Env): ExporterSettings {
@@ -68,10 +85,10 @@ export function readSettings(env: Env): ExporterSettings {
   const dirRaw = get(EXPORTER_ENV.dir) ?? SHARED_DIR;
   if (!path.isAbsolute(dirRaw)) bad(EXPORTER_ENV.dir, dirRaw, 'must be an absolute path (the shared volume)');
 
-  const port = number(EXPORTER_ENV.port, 9464, 0, 65535, true);
+  const port = number(EXPORTER_ENV.port, DEFAULTS.port, 0, 65535, true);
 
-  const sourceRaw = get(EXPORTER_ENV.source) ?? 'agent';
-  let source: SourceKind = 'agent';
+  const sourceRaw = get(EXPORTER_ENV.source) ?? DEFAULTS.source;
+  let source: SourceKind = DEFAULTS.source;
   if (sourceRaw === 'agent' || sourceRaw === 'scrape') source = sourceRaw;
   else bad(EXPORTER_ENV.source, sourceRaw, 'must be "agent" or "scrape"');
 
@@ -93,14 +110,14 @@ export function readSettings(env: Env): ExporterSettings {
     problems.push(`${EXPORTER_ENV.scrapeUrl} is not set: required when ${EXPORTER_ENV.source}=scrape (e.g. http://127.0.0.1:3000/metrics)`);
   }
 
-  const checkIntervalSeconds = number(EXPORTER_ENV.checkIntervalSeconds, 15, 0.1, 3600, false);
+  const checkIntervalSeconds = number(EXPORTER_ENV.checkIntervalSeconds, DEFAULTS.checkIntervalSeconds, 0.1, 3600, false);
 
-  const tokenFile = get(EXPORTER_ENV.tokenFile) ?? path.posix.join(TOKEN_MOUNT_DIR, 'token');
+  const tokenFile = get(EXPORTER_ENV.tokenFile) ?? DEFAULTS.tokenFile;
   if (!path.isAbsolute(tokenFile)) bad(EXPORTER_ENV.tokenFile, tokenFile, 'must be an absolute path (the mounted Secret file)');
 
-  const snapshotMaxKept = number(EXPORTER_ENV.snapshotMaxKept, 3, 1, 100, true);
-  const snapshotCooldownSeconds = number(EXPORTER_ENV.snapshotCooldownSeconds, 300, 0, 86400, false);
-  const snapshotVolumeLimitBytes = number(EXPORTER_ENV.snapshotVolumeLimitBytes, 2 * 2 ** 30, 1, Number.MAX_SAFE_INTEGER, true);
+  const snapshotMaxKept = number(EXPORTER_ENV.snapshotMaxKept, DEFAULTS.snapshotMaxKept, 1, 100, true);
+  const snapshotCooldownSeconds = number(EXPORTER_ENV.snapshotCooldownSeconds, DEFAULTS.snapshotCooldownSeconds, 0, 86400, false);
+  const snapshotVolumeLimitBytes = number(EXPORTER_ENV.snapshotVolumeLimitBytes, DEFAULTS.snapshotVolumeLimitBytes, 1, Number.MAX_SAFE_INTEGER, true);
   const limitRaw = get(EXPORTER_ENV.containerMemoryLimitBytes);
   const containerMemoryLimitBytes =
     limitRaw === undefined ? undefined : number(EXPORTER_ENV.containerMemoryLimitBytes, 0, 1, Number.MAX_SAFE_INTEGER, true);

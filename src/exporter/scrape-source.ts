@@ -129,7 +129,7 @@ export function registerScrapeRatios(registry: Registry, source: ScrapeSource): 
   registerComputed(registry, { name: METRICS.heapUsedRatio, help: 'Heap used / V8 heap size limit of the app process.', type: 'gauge', samples: ratio(METRICS.heapLimit) });
   registerComputed(registry, {
     name: METRICS.heapUsedTotalRatio,
-    help: "Heap used / heap total of the app process (the origin plan's ratio; 85-95 % is normal).",
+    help: "Heap used / heap total of the app process (what many Node.js monitors alert on; 85-95 % is normal).",
     type: 'gauge',
     samples: ratio(METRICS.heapTotal),
   });

@@ -53,7 +53,7 @@ for (const node of NODES) {
         assert.ok(last.gc.major !== undefined && last.gc.major.count >= failAt, 'major GCs recorded');
 
         const alerts = app.logs().filter((l) => l.level === 'error' && String(l.msg).startsWith('Persistent high memory usage detected for 2 consecutive checks. Service restart recommended.'));
-        assert.equal(alerts.length, 1, 'the origin plan\'s message at the streak alert count');
+        assert.equal(alerts.length, 1, 'the restart-recommended message once at the streak alert count');
 
         const marker = JSON.parse(fs.readFileSync(path.join(dir, RESTART_MARKER), 'utf8'));
         assert.equal(marker.reason, RESTART_REASONS.heapStreak);
@@ -158,7 +158,7 @@ for (const node of NODES) {
       });
     });
 
-    it('judges the ratio against heapTotal with HEAPWATCH_RATIO_BASIS=total (the origin plan\'s ratio)', async () => {
+    it('judges the ratio against heapTotal with HEAPWATCH_RATIO_BASIS=total (what many monitors alert on)', async () => {
       // An idle heap sits far under its limit but close to its heapTotal: only the total basis sees it as high.
       const dirs = [tempDir('agent-basis'), tempDir('agent-basis')];
       const apps = await Promise.all((['total', 'limit'] as const).map(async (ratioBasis, i) =>

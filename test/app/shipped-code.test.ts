@@ -52,7 +52,7 @@ describe('drift: what dist/ ships is a fresh bundle of src/', () => {
   it("the default chart's code ConfigMaps hold exactly the agent and the sidecar bundled from src/ now", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hw-fresh-bundle-'));
     try {
-      // STAND-IN until the agent-modules branch: the agent ships as src/ has it, the sidecar as bundle.ts bundles it.
+      // Both bundled fresh from src/, the way `npm run build` bundles them into build/bundles.
       const freshExporter = fs.readFileSync(await bundleExporter({ outfile: path.join(dir, 'heapwatch-exporter.js') }));
       const freshAgent = fs.readFileSync(await bundleAgent({ outfile: path.join(dir, 'heapwatch-agent.js') }));
       const manifests = defaultManifests();

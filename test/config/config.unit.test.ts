@@ -13,7 +13,7 @@ function assertOneProblem(input: unknown, field: string, value: string, allowed:
 }
 
 describe('config defaults', () => {
-  it('match the design brief', () => {
+  it('are the documented values users rely on (changing one is a breaking change)', () => {
     const c = resolveConfig();
     assert.equal(c.heap.highRatio, 0.85);
     assert.equal(c.heap.targetRatio, 0.7);

@@ -1,6 +1,6 @@
 /**
  * The JSDoc `@default` tags in src/config/types.ts and src/config/stack-types.ts say what src/config/defaults.ts holds: every
- * field is documented, and every documented default is the real one (test/readme.test.ts does
+ * field is documented, and every documented default is the real one (test/readme.unit.test.ts does
  * the same for the README's config table).
  */
 import assert from 'node:assert/strict';

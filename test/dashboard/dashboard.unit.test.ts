@@ -6,13 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { resolveConfig, runbookUrl } from '../../src/config';
 import { ALERTS, DASHBOARD_UID, METRICS, RECORDS } from '../../src/contract';
 import { allPanels, buildMemoryDashboard, DATASOURCE, HEAPWATCH_ALERTS_REGEX, renderDashboards } from '../../src/dashboard';
+import { REPO_ROOT } from '../support/repo-root';
 
-const ROOT = resolve(__dirname, '..', '..', '..');
 const config = resolveConfig();
 const model = buildMemoryDashboard(config);
 // What Grafana reads: the rendered text, not the in-memory object.
@@ -36,7 +36,7 @@ const byTitle = (title: string) => {
 describe('committed dashboards', () => {
   it('equal renderDashboards(defaults) byte for byte', () => {
     const rendered = renderDashboards(resolveConfig());
-    const dir = join(ROOT, 'dashboards');
+    const dir = join(REPO_ROOT, 'dashboards');
     const committed = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
     assert.deepEqual(committed, Object.keys(rendered).sort(),
       'dashboards/ holds other files than src/dashboard renders; run `npm run render` and commit dashboards/');

@@ -1,5 +1,5 @@
 /**
- * The main path with the REAL agent: a real app process with src/agent/heapwatch-agent.js
+ * The main path with the REAL agent: a real app process with build/bundles/heapwatch-agent.js
  * in NODE_OPTIONS, the bundled sidecar as a real child process, through the real reading file
  * and unix socket.
  */

@@ -4,6 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { exporterEnv } from '../../src/app';
+import { DEFAULT_CONFIG, parseDuration, parseQuantity, resolveConfig } from '../../src/config';
+import { TOKEN_MOUNT_DIR } from '../../src/contract';
 import { EnvError, readSettings } from '../../src/exporter/env';
 import { runExporterExpectingFailure } from '../support/exporter-harness';
 
@@ -18,13 +21,22 @@ function problems(env: Record<string, string>): readonly string[] {
 }
 
 describe('exporter environment', () => {
-  it('has the documented defaults', () => {
-    const s = readSettings({});
-    assert.deepEqual(s, {
-      dir: '/heapwatch', port: 9464, source: 'agent', scrapeUrl: undefined, checkIntervalSeconds: 15,
-      tokenFile: '/var/run/secrets/heapwatch/token', snapshotMaxKept: 3, snapshotCooldownSeconds: 300,
-      snapshotVolumeLimitBytes: 2147483648, containerMemoryLimitBytes: undefined,
+  it('has the config\'s defaults (src/config/defaults.ts)', () => {
+    const e = DEFAULT_CONFIG.exporter;
+    assert.deepEqual(readSettings({}), {
+      dir: '/heapwatch', port: e.port, source: e.source, scrapeUrl: undefined, checkIntervalSeconds: DEFAULT_CONFIG.heap.checkIntervalSeconds,
+      tokenFile: `${TOKEN_MOUNT_DIR}/${e.snapshots.tokenSecretKey}`, snapshotMaxKept: e.snapshots.maxKept,
+      snapshotCooldownSeconds: parseDuration(e.snapshots.cooldown), snapshotVolumeLimitBytes: parseQuantity(e.snapshots.volumeSizeLimit),
+      containerMemoryLimitBytes: undefined,
     });
+  });
+
+  it('reads the env the constructs set for the default config as its own defaults', () => {
+    // The Downward API variable (the container's memory limit) has no value outside a pod.
+    const env = Object.fromEntries(exporterEnv(resolveConfig()).filter((v) => v.value !== undefined).map((v) => [v.name, v.value]));
+    const deployed = readSettings(env);
+    assert.match(String(deployed.scrapeUrl), /^http:\/\/127\.0\.0\.1:\d+\/metrics$/, 'always set, used only with source "scrape"');
+    assert.deepEqual({ ...deployed, scrapeUrl: undefined }, readSettings({}));
   });
 
   const cases: [Record<string, string>, string, string, RegExp][] = [

@@ -11,7 +11,7 @@
  *   POST /leak/stop      stop polling, keep what is retained (a leak that stopped leaking)
  *   POST /free           drop everything retained
  *
- * The leak is the origin plan's UserMintingQueueService gone wrong: every polled record is
+ * The leak is a queue service gone wrong, the kind a NestJS backend runs: every polled record is
  * kept in a Map and never removed. Many small objects (a record, its payload string, its user
  * id string and its Date, about 270 bytes of heap each), the shape of a real leak: a forced GC
  * cannot reclaim them, and a heap snapshot of them costs far more memory than the heap they

@@ -60,7 +60,11 @@ export class Scenario {
     return (parseDuration(duration) ?? 0) * 1000;
   }
 
-  /** The worst lag the brief allows from a condition becoming true to its Slack message. */
+  /**
+   * The worst lag from a condition becoming true to its Slack message: the rule's `for`, two scrapes
+   * (the one that sees it and one of jitter), one rule evaluation and Alertmanager's group wait, plus
+   * 3 s for delivery. Anything slower means a setting is not what the config says.
+   */
   allowedLagMs(forDuration: string): number {
     const scrape = this.c.heap.checkIntervalSeconds * 1000;
     return this.ms(forDuration) + 2 * scrape + this.ms(this.c.prometheus.evaluationInterval) + this.ms(this.c.alertmanager.groupWait) + 3000;

@@ -10,10 +10,10 @@ import { after, describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { HeapRatioBasis, resolveConfig } from '../../src/config';
 import { AlertingRule, buildRuleGroups, isAlertingRule, RULES_FILE, renderRules, renderRuleTests } from '../../src/rules';
+import { REPO_ROOT } from '../support/repo-root';
 import { promtool, writeTree } from '../support/rules-promtool';
 
-const root = join(__dirname, '..', '..', '..');
-const alertsDir = join(root, 'alerts');
+const alertsDir = join(REPO_ROOT, 'alerts');
 const testsDir = join(alertsDir, 'tests');
 const committedTests = () => readdirSync(testsDir).filter((f) => f.endsWith('.yaml')).sort();
 
@@ -111,7 +111,7 @@ describe('rules with a non-default config', () => {
     assert.match(usage.alert_rule_test[1].exp_alerts[0].exp_annotations.description, /is at 95% of its current heap total/);
     const scenarios = parse(files['tests/heapwatch-scenarios.test.yaml']);
     const total = scenarios.tests.find((t: { name: string }) => t.name.startsWith('heapUsed/heapTotal'));
-    assert.match(total.name, /ratioBasis total\): the origin plan's ratio pages/);
+    assert.match(total.name, /ratioBasis total\): the heapTotal ratio pages/);
     const firing = total.alert_rule_test.filter((a: { exp_alerts: unknown[] }) => a.exp_alerts.length > 0).map((a: { alertname: string }) => a.alertname);
     assert.deepEqual(firing, ['NodejsHeapUsageHigh', 'NodejsHeapHighStreak']);
   });

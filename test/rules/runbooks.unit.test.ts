@@ -1,6 +1,7 @@
 /**
  * The on-call runbooks in alerts/runbooks: one per alert with the same sections, reachable from
- * every alert's runbook_url, and with the commands the brief requires where they apply.
+ * every alert's runbook_url, and with the commands on-call needs where they apply: confirm with kubectl and PromQL, take and
+ * download a heap snapshot, reproduce locally with clinic, restart or roll back.
  */
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -9,9 +10,9 @@ import { describe, it } from 'node:test';
 import { resolveConfig } from '../../src/config';
 import { ALERTS, DASHBOARD_UID } from '../../src/contract';
 import { buildRuleGroups, isAlertingRule } from '../../src/rules';
+import { REPO_ROOT } from '../support/repo-root';
 
-const root = join(__dirname, '..', '..', '..');
-const runbookDir = join(root, 'alerts', 'runbooks');
+const runbookDir = join(REPO_ROOT, 'alerts', 'runbooks');
 const SECTIONS = ['Meaning', 'Impact', 'Confirm', 'Heap snapshot', 'Reproduce locally', 'Mitigation', 'Common causes'];
 /** The alerts about an app's memory, whose runbooks walk through snapshots, profiling and code fixes. */
 const APP_ALERTS = ALERTS.filter((a) => a.startsWith('Nodejs'));

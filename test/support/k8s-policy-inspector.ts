@@ -1,5 +1,5 @@
 /**
- * No Node.js inspector anywhere (design brief: "No inspector port (9229) anywhere"): an open
+ * No Node.js inspector anywhere, no port 9229 in any object: an open
  * inspector is remote code execution. Containers are searched whole (ports, probes, command,
  * args, env such as NODE_OPTIONS, lifecycle hooks); every other object for port fields set to
  * 9229 and host:9229 addresses (a Service, a NetworkPolicy, a scrape target).

@@ -1,7 +1,7 @@
 /** The rules the policy checker enforces and the shape of what it reports. */
 import { describeObject, formatPath, K8sObject, PathSegment } from './k8s-object';
 
-/** One rule per line of the design brief's "Kubernetes" paragraph. */
+/** The hardening every object heapwatch synthesizes keeps, one rule each: an object that breaks one fails the policy suite. */
 export enum PolicyRule {
   RUN_AS_NON_ROOT = 'run-as-non-root',
   READ_ONLY_ROOT_FILESYSTEM = 'read-only-root-filesystem',

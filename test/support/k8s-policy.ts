@@ -1,5 +1,5 @@
 /**
- * The policy checker: runs every rule of the design brief's "Kubernetes" paragraph over a set
+ * The policy checker: runs every rule a heapwatch object must keep (see PolicyRule) over a set
  * of synthesized objects and returns every violation, each naming the object, the path inside
  * it and the rule.
  */

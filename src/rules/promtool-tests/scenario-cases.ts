@@ -57,7 +57,7 @@ function usedOverTotal(t: TestContext): UnitCase {
   if (streakFires) expect('NodejsHeapHighStreak', streak[n - 1]);
   return {
     name: `heapUsed/heapTotal ${total} while heapUsed/limit ${limit} (ratioBasis ${t.config.heap.ratioBasis}): ` +
-      (usageFires || streakFires ? 'the origin plan\'s ratio pages' : 'nothing fires'),
+      (usageFires || streakFires ? 'the heapTotal ratio pages' : 'nothing fires'),
     series: [
       input(METRICS.heapUsedTotalRatio, SIDECAR_TARGET, repeat(total, n)),
       input(METRICS.heapUsedRatio, SIDECAR_TARGET, repeat(limit, n)),

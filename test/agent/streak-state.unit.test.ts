@@ -37,7 +37,7 @@ describe('agent streak state machine', () => {
     ]);
   });
 
-  it('logs the origin plan\'s message at once when the alert count is 1', () => {
+  it('logs the restart-recommended message at once when the alert count is 1', () => {
     const r = run([true, true, false], { settings: { ...SETTINGS, streakAlertChecks: 1 } });
     assert.deepEqual(r.map((x) => x.events), [['went-high', 'persistent'], ['persistent'], ['recovered']]);
   });
