@@ -3,23 +3,28 @@
  * of the tarball into a fresh cdk8s app that holds nothing of this repository, which compiles
  * and synthesizes the README's example; the output then goes through the schema and policy checks.
  *
- * The pack runs on a copy of the package's sources (with this checkout's node_modules linked in),
- * because its prepack rebuilds build/src from scratch and other tests read build/src meanwhile.
+ * The pack runs on a copy of what a clean clone holds for it (with this checkout's node_modules
+ * linked in, and no build/ at all), because its prepack rebuilds build/src and build/bundles from
+ * scratch and other tests read them meanwhile.
  * npm install takes the packages from npm's cache when it has them (--prefer-offline).
  */
 import assert from 'node:assert/strict';
 import { spawnSync, SpawnSyncOptions } from 'node:child_process';
 import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import YAML from 'yaml';
+import { bundleAgent, bundleExporter } from '../../scripts/bundle';
+import { AGENT_FILE, EXPORTER_FILE } from '../../src/contract';
 import { K8sObject } from '../support/k8s-object';
 import { checkPolicy, formatViolation } from '../support/k8s-policy';
 import { formatSchemaProblem, validateObjects } from '../support/k8s-schema';
 
 const REPO = resolve('.');
-const PACKAGE_SOURCES = ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.lib.json', 'README.md', 'LICENSE', 'src'];
+/** What prepack reads: the library's sources, and the bundler (with what it imports) that writes build/bundles. */
+const PACKAGE_SOURCES = ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.lib.json', 'README.md', 'LICENSE', 'src',
+  'scripts/bundle.ts', 'scripts/tsconfig.bundle.json', 'test/support/repo-root.ts'];
 
 /** Runs a command and fails the test with its output when it fails. */
 function run(command: string, args: string[], options: SpawnSyncOptions & { cwd: string }): string {
@@ -43,17 +48,19 @@ function readmeExample(): string {
   return m[1];
 }
 
+/** What the pods run (src/app/shipped-code.ts reads them from the package's build/bundles). */
+const BUNDLES = [AGENT_FILE, EXPORTER_FILE].map((f) => `build/bundles/${f}`);
+
 const versionOf = (name: string) => JSON.parse(readFileSync(join('node_modules', name, 'package.json'), 'utf8')).version;
 
 describe('the npm package', () => {
-  it('packs what a consumer needs, installs into a fresh cdk8s app, and synthesizes the README example to valid, compliant manifests', () => {
+  it('packs what a consumer needs, installs into a fresh cdk8s app, and synthesizes the README example to valid, compliant manifests', async () => {
     const work = mkdtempSync(join(tmpdir(), 'heapwatch-pack-'));
 
     // 1. Pack a copy of the package's sources.
     const project = join(work, 'heapwatch');
     mkdirSync(project);
     for (const entry of PACKAGE_SOURCES) cpSync(entry, join(project, entry), { recursive: true });
-    if (existsSync('build/bundles')) cpSync('build/bundles', join(project, 'build', 'bundles'), { recursive: true });
     symlinkSync(join(REPO, 'node_modules'), join(project, 'node_modules'), 'dir');
     run('npm', ['pack', '--pack-destination', work, '--silent'], { cwd: project });
     const tarballs = readdirSync(work).filter((f) => f.endsWith('.tgz'));
@@ -62,8 +69,15 @@ describe('the npm package', () => {
 
     const files = run('tar', ['-tzf', tarball], { cwd: work }).trim().split('\n').map((f) => f.replace(/^package\//, ''));
     for (const needed of ['package.json', 'README.md', 'LICENSE', 'build/src/index.js', 'build/src/index.d.ts',
-      'build/src/stack/heapwatch-stack.js', 'build/src/stack/heapwatch-stack.d.ts', 'build/src/config/file.js']) {
+      'build/src/stack/heapwatch-stack.js', 'build/src/stack/heapwatch-stack.d.ts', 'build/src/config/file.js', ...BUNDLES]) {
       assert.ok(files.includes(needed), `the tarball holds ${needed}`);
+    }
+    // prepack bundled them from the sources it packed: the same bytes a fresh bundle of src/ gives.
+    const fresh = join(work, 'fresh-bundles');
+    await Promise.all([bundleAgent({ outfile: join(fresh, AGENT_FILE) }), bundleExporter({ outfile: join(fresh, EXPORTER_FILE) })]);
+    run('tar', ['-xzf', tarball, '-C', work, ...BUNDLES.map((f) => `package/${f}`)], { cwd: work });
+    for (const f of BUNDLES) {
+      assert.ok(readFileSync(join(work, 'package', f)).equals(readFileSync(join(fresh, basename(f)))), `the tarball's ${f} is a fresh bundle of src/`);
     }
     // The sidecar's sources too: it reaches pods bundled (build/bundles) or in its image, never from here.
     const unwanted = files.filter((f) => /^(test|bench|docs|scripts|charts|node_modules|build\/(test|bench|scripts|charts|src\/exporter))\//.test(f) ||
