@@ -83,10 +83,11 @@ describe('the npm package', () => {
     for (const f of BUNDLES) {
       assert.ok(readFileSync(join(work, 'package', f)).equals(readFileSync(join(fresh, basename(f)))), `the tarball's ${f} is a fresh bundle of src/`);
     }
-    // The sidecar's sources too: it reaches pods bundled (build/bundles) or in its image, never from here.
-    const unwanted = files.filter((f) => /^(test|bench|docs|scripts|charts|node_modules|build\/(test|bench|scripts|charts|src\/exporter))\//.test(f) ||
+    // The agent's and the sidecar's compiled modules too: they reach pods bundled (build/bundles) or in
+    // the image, and nothing in the library loads them.
+    const unwanted = files.filter((f) => /^(test|bench|docs|scripts|charts|node_modules|build\/(test|bench|scripts|charts|src\/exporter|src\/agent))\//.test(f) ||
       /\.tsbuildinfo$|\.ts$/.test(f) && !f.endsWith('.d.ts'));
-    assert.deepEqual(unwanted, [], 'no tests, benchmarks, docs, charts, sidecar sources, TypeScript sources or build state in the tarball');
+    assert.deepEqual(unwanted, [], 'no tests, benchmarks, docs, charts, agent or sidecar modules, TypeScript sources or build state in the tarball');
     assert.equal(readFileSync(join(project, 'package.json'), 'utf8'), readFileSync('package.json', 'utf8'), 'postpack put package.json back as it was');
     assert.ok(!existsSync(join(project, BACKUP)), 'and left no backup');
     run('tar', ['-xzf', tarball, '-C', work, 'package/package.json'], { cwd: work });
@@ -108,6 +109,8 @@ describe('the npm package', () => {
     assert.ok(!existsSync(join(app, 'node_modules', '.bin', 'node')), "the app's npm scripts keep the app's own Node");
     const installed = join(app, 'node_modules', 'heapwatch');
     assert.ok(!lstatSync(installed).isSymbolicLink() && realpathSync(installed).startsWith(realpathSync(app)), 'heapwatch is installed in the app, not linked to this repository');
+    // The bin loads every command's modules: none of them needs what the tarball leaves out.
+    assert.match(run(join(app, 'node_modules', '.bin', 'heapwatch'), ['--help'], { cwd: app }), /heapwatch report FILE/);
 
     // 3. The README's example, compiled against the installed type declarations, then run.
     writeFileSync(join(app, 'main.ts'), readmeExample());
