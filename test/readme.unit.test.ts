@@ -63,11 +63,16 @@ describe('README', () => {
     const used: string[] = [];
     for (const block of blocks) {
       for (const line of block.split('\n')) {
-        const named = [...line.matchAll(/(?:^|\s)(?:-n|--namespace)[ =]([^\s)]+)|\bnamespace: ([^\s,}]+)/g)].map((m) => m[1] ?? m[2]);
+        const named = [...line.matchAll(/\bnamespace: ([^\s,}]+)/g)].map((m) => m[1]);
+        // Each kubectl or heapwatch fetch of the line (a pipeline, a $(...) or a && chain holds several).
+        for (const command of line.split(/\||&&|;|\$\(/).filter((c) => /\bkubectl\b|\bheapwatch fetch\b/.test(c))) {
+          const flags = [...command.matchAll(/\s(?:-n|--namespace)[ =]([^\s)]+)/g)].map((m) => m[1]);
+          // One that names none would run in the kubeconfig context's namespace, likely not the sample's.
+          if (!/\bkubectl apply -f\b/.test(command)) assert.ok(flags.length > 0, `README names the namespace in: ${command.trim()}`);
+          named.push(...flags);
+        }
         for (const ns of named) assert.equal(ns, namespace, `README: ${line.trim()}`);
         used.push(...named);
-        // One that names none would run in the kubeconfig context's namespace, likely not the sample's.
-        if (/\bkubectl (?!apply -f)|\bheapwatch fetch\b/.test(line)) assert.ok(named.length > 0, `README names the namespace in: ${line.trim()}`);
       }
     }
     assert.ok(used.length >= 10, `the README's sample-app commands name their namespace (${used.length} found)`);
