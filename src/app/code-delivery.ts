@@ -93,7 +93,7 @@ export function podCode(scope: Construct, c: ResolvedConfig, pod: { readonly lab
 function configMapCode(scope: Construct, c: ResolvedConfig, labels: Record<string, string>): PodCode {
   const withAgent = c.exporter.source === MetricsSource.AGENT;
   const code = shippedCode();
-  const metadata = (name: string, code: 'agent' | 'exporter') => ({ name: `${c.app.name}-${name}`, namespace: c.app.namespace, labels: { ...labels, [CODE_LABEL]: code } });
+  const metadata = (name: string, of: 'agent' | 'exporter') => ({ name: `${c.app.name}-${name}`, namespace: c.app.namespace, labels: { ...labels, [CODE_LABEL]: of } });
   const readOnlyFiles = 0o444;
 
   // Lean mode (exporter.sidecar false) runs no sidecar: only the agent's ConfigMap.
