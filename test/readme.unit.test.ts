@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { defaultManifests } from '../charts/default-app';
 import { DEFAULT_CONFIG } from '../src/config';
 import { ALERTS } from '../src/contract';
 
@@ -53,5 +54,27 @@ describe('README', () => {
     for (const name of [DEFAULT_CONFIG.slack.webhookSecretName, DEFAULT_CONFIG.grafana.adminSecretName, DEFAULT_CONFIG.exporter.snapshots.tokenSecretName]) {
       assert.match(readme, new RegExp(`kubectl -n \\S+ create secret generic ${name} --from-literal=`), `README creates ${name}`);
     }
+  });
+
+  it("sends every command for the sample app to the namespace the default chart synthesizes it into", () => {
+    const sample = defaultManifests().find((o) => o.kind === 'Deployment' && o.metadata.name === DEFAULT_CONFIG.app.name);
+    const namespace: string = sample.metadata.namespace;
+    const blocks = [...readme.matchAll(/^```(?:sh|yaml)?\n([\s\S]*?)^```$/gm)].map((m) => m[1]).filter((b) => b.includes(DEFAULT_CONFIG.app.name));
+    const used: string[] = [];
+    for (const block of blocks) {
+      for (const line of block.split('\n')) {
+        const named = [...line.matchAll(/\bnamespace: ([^\s,}]+)/g)].map((m) => m[1]);
+        // Each kubectl or heapwatch fetch of the line (a pipeline, a $(...) or a && chain holds several).
+        for (const command of line.split(/\||&&|;|\$\(/).filter((c) => /\bkubectl\b|\bheapwatch fetch\b/.test(c))) {
+          const flags = [...command.matchAll(/\s(?:-n|--namespace)[ =]([^\s)]+)/g)].map((m) => m[1]);
+          // One that names none would run in the kubeconfig context's namespace, likely not the sample's.
+          if (!/\bkubectl apply -f\b/.test(command)) assert.ok(flags.length > 0, `README names the namespace in: ${command.trim()}`);
+          named.push(...flags);
+        }
+        for (const ns of named) assert.equal(ns, namespace, `README: ${line.trim()}`);
+        used.push(...named);
+      }
+    }
+    assert.ok(used.length >= 10, `the README's sample-app commands name their namespace (${used.length} found)`);
   });
 });

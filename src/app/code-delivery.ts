@@ -6,10 +6,15 @@
  * agent's) travel in dist/ as ConfigMaps in the app's namespace and run on the official Node.js image. The app container mounts only the agent,
  * read-only; the sidecar mounts only its own code, read-only, and its command unpacks it in
  * memory. Nothing is copied or written, so the code that runs is exactly dist/'s bytes.
+ * The ConfigMaps are named by a hash of their content and immutable, as kustomize's
+ * configMapGenerator makes them: new code is new ConfigMaps and a new pod template, so a pod
+ * never sees a mix of two versions, and `kubectl rollout undo` gets the old code back with the
+ * old template (README, "New code, rollbacks and old ConfigMaps").
  *
  * 'image': the code is in an image built from src/exporter/Dockerfile; an init container
  * copies the agent into the shared volume, where the app's NODE_OPTIONS --require's it.
  */
+import { createHash } from 'node:crypto';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ExporterDelivery, MetricsSource, ResolvedConfig } from '../config';
@@ -28,6 +33,20 @@ export const MAX_PART_BYTES = 180 * 1024;
 
 /** Pod-template annotations with the sha256 of the code the pod runs; a new bundle rolls the pods. */
 export const CODE_ANNOTATIONS = { agent: 'heapwatch.dev/agent-sha256', exporter: 'heapwatch.dev/exporter-sha256' } as const;
+
+/** The label on every code ConfigMap (value: agent or exporter), to find the old ones to prune. */
+export const CODE_LABEL = 'heapwatch.dev/code';
+
+/**
+ * The first 8 hex digits of the sha256 of a code ConfigMap set's content, every key and its bytes
+ * in order: the same code in the same parts is the same name, anything else another name (so an
+ * immutable ConfigMap is never asked to change).
+ */
+export function contentHash(entries: readonly (readonly [string, Buffer])[]): string {
+  const h = createHash('sha256');
+  for (const [key, bytes] of entries) h.update(`${key}\0${bytes.length}\0`).update(bytes);
+  return h.digest('hex').slice(0, 8);
+}
 
 /**
  * The sidecar's program in configmap delivery (`node -e`), given the file name to run as and
@@ -65,7 +84,7 @@ export const exporterPartKey = (i: number) => `${EXPORTER_FILE}.gz.${i}`;
 
 /**
  * The pod's code for the config's delivery. For 'configmap', adds the ConfigMaps to `scope`:
- * `<app>-heapwatch-agent` and `<app>-heapwatch-exporter-<n>`.
+ * `<app>-heapwatch-agent-<hash>` and `<app>-heapwatch-exporter-<hash>-<n>` (contentHash).
  */
 export function podCode(scope: Construct, c: ResolvedConfig, pod: { readonly labels: Record<string, string>; readonly sharedMount: k8s.VolumeMount }): PodCode {
   return c.exporter.delivery === ExporterDelivery.IMAGE ? imageCode(c, pod.sharedMount) : configMapCode(scope, c, pod.labels);
@@ -74,13 +93,15 @@ export function podCode(scope: Construct, c: ResolvedConfig, pod: { readonly lab
 function configMapCode(scope: Construct, c: ResolvedConfig, labels: Record<string, string>): PodCode {
   const withAgent = c.exporter.source === MetricsSource.AGENT;
   const code = shippedCode();
-  const metadata = (name: string) => ({ name: `${c.app.name}-${name}`, namespace: c.app.namespace, labels });
+  const metadata = (name: string, of: 'agent' | 'exporter') => ({ name: `${c.app.name}-${name}`, namespace: c.app.namespace, labels: { ...labels, [CODE_LABEL]: of } });
   const readOnlyFiles = 0o444;
 
   // Lean mode (exporter.sidecar false) runs no sidecar: only the agent's ConfigMap.
   const parts = c.exporter.sidecar ? splitEvenly(gzipped(code.exporter), MAX_PART_BYTES) : [];
+  const partsHash = contentHash(parts.map((part, i) => [exporterPartKey(i), part]));
   const partMaps = parts.map((part, i) => new k8s.KubeConfigMap(scope, `ExporterCode${i}`, {
-    metadata: metadata(`heapwatch-exporter-${i}`),
+    metadata: metadata(`heapwatch-exporter-${partsHash}-${i}`, 'exporter'),
+    immutable: true,
     binaryData: { [exporterPartKey(i)]: part.toString('base64') },
   }));
   const volumes: k8s.Volume[] = c.exporter.sidecar ? [{
@@ -93,7 +114,11 @@ function configMapCode(scope: Construct, c: ResolvedConfig, labels: Record<strin
   const annotations: Record<string, string> = c.exporter.sidecar ? { [CODE_ANNOTATIONS.exporter]: sha256(code.exporter) } : {};
 
   if (withAgent) {
-    const agentMap = new k8s.KubeConfigMap(scope, 'AgentCode', { metadata: metadata('heapwatch-agent'), data: { [AGENT_FILE]: code.agent.toString('utf8') } });
+    const agentMap = new k8s.KubeConfigMap(scope, 'AgentCode', {
+      metadata: metadata(`heapwatch-agent-${contentHash([[AGENT_FILE, code.agent]])}`, 'agent'),
+      immutable: true,
+      data: { [AGENT_FILE]: code.agent.toString('utf8') },
+    });
     volumes.push({ name: 'heapwatch-agent-code', configMap: { name: agentMap.name, defaultMode: readOnlyFiles, items: [{ key: AGENT_FILE, path: AGENT_FILE }] } });
     annotations[CODE_ANNOTATIONS.agent] = sha256(code.agent);
   }

@@ -1,6 +1,8 @@
 /**
  * `heapwatch fetch snapshot|profile`: its options, defaults from the config's defaults (the
- * sidecar port, the token Secret), and the usage text.
+ * sidecar port, the token Secret), and the usage text. The namespace has no heapwatch default:
+ * every app has its own (the sample's is heapwatch-sample), so without --namespace kubectl picks
+ * it as it does for any command, from the current kubeconfig context.
  */
 import { DEFAULT_CONFIG } from '../config/defaults';
 import { readOptions, UsageError, wholeNumber } from './options';
@@ -10,7 +12,8 @@ export type FetchKind = 'snapshot' | 'profile';
 export interface FetchCommand {
   readonly kind: 'fetch';
   readonly what: FetchKind;
-  readonly namespace: string;
+  /** The app's namespace. @default - kubectl's: the current kubeconfig context's namespace */
+  readonly namespace?: string;
   /** `deploy/NAME` or `pod/NAME`: what kubectl port-forwards to. */
   readonly target: string;
   readonly port: number;
@@ -29,7 +32,7 @@ export const FETCH_USAGE = `  heapwatch fetch snapshot|profile (--deployment NAM
       it (kubectl port-forward, the token from its Secret); prints the file's path
 
 fetch options:
-  --namespace NS     the app's namespace (default ${DEFAULT_CONFIG.app.namespace})
+  --namespace NS     the app's namespace (default: your kubectl context's namespace)
   --deployment NAME  any pod of the Deployment; --pod NAME for one pod of several replicas
   --port N           the sidecar's port (default ${DEFAULT_CONFIG.exporter.port})
   --secret NAME      the token Secret (default ${snapshots.tokenSecretName}), --secret-key KEY (default ${snapshots.tokenSecretKey})
@@ -55,7 +58,7 @@ export function parseFetchArgs(argv: readonly string[]): FetchCommand {
     if (v !== undefined && !K8S_NAME.test(v)) problems.push(`${option} (${JSON.stringify(v)}) must be a Kubernetes name: lower-case letters, digits, "-" and "."`);
     return v;
   };
-  const namespace = k8sName('--namespace', DEFAULT_CONFIG.app.namespace)!;
+  const namespace = k8sName('--namespace');
   const deployment = k8sName('--deployment');
   const pod = k8sName('--pod');
   const secretName = k8sName('--secret', snapshots.tokenSecretName)!;

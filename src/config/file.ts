@@ -107,7 +107,9 @@ function parseYaml(text: string): { value: unknown; problems: string[] } {
   return { value: problems.length > 0 ? undefined : doc.toJS(), problems };
 }
 
-function parseJson(text: string): { value: unknown; problems: string[] } {
+function parseJson(withBom: string): { value: unknown; problems: string[] } {
+  // Editors on Windows save UTF-8 with a byte order mark, which JSON.parse refuses (the YAML parser skips it).
+  const text = withBom.replace(/^\uFEFF/, '');
   if (text.trim() === '') return { value: {}, problems: [] };
   try {
     return { value: JSON.parse(text), problems: [] };

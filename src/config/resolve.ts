@@ -66,6 +66,26 @@ function didYouMean(shape: Record<string, unknown>, path: string, key: string): 
   return near ? `; did you mean '${near}'?` : '';
 }
 
+/** Key names whose values an error never echoes: a misspelled secret field must not reach a CI log. */
+const SECRET_LIKE_KEY = /secret|password|passwd|token|webhook|apikey|api_key|credential/i;
+
+/**
+ * An unknown field's value as its problem echoes it: a URL as its origin only (a Slack webhook's
+ * secret is its path; credentials sit in userinfo or the query), a long value cut short (a
+ * misplaced section can be long), nothing for a secret-like key.
+ */
+function echoed(key: string, value: unknown): string {
+  if (SECRET_LIKE_KEY.test(key)) return 'value not shown';
+  const url = typeof value === 'string' && URL.canParse(value) && /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? new URL(value) : undefined;
+  const shown = url ? JSON.stringify(`${url.protocol}//${url.host}/...`) : show(value);
+  return shown.length <= 60 ? shown : `${shown.slice(0, 57)}...`;
+}
+
+/** An unknown key's problem: the field, its value, what is allowed there, and the nearest known field. */
+function unknownField(field: string, key: string, value: unknown, allowed: readonly string[], didYouMeanIt: string): string {
+  return `'${field}' (${echoed(key, value)}) is not a known field; allowed here: ${allowed.join(', ')}${didYouMeanIt}`;
+}
+
 /** Merges input over defaults by the defaults' shape; unknown keys and wrong types become problems. */
 function merge(defaults: unknown, input: unknown, path: string, problems: string[]): unknown {
   if (input === undefined) return defaults;
@@ -81,7 +101,7 @@ function merge(defaults: unknown, input: unknown, path: string, problems: string
       const advice = FORBIDDEN_KEYS[key];
       problems.push(advice
         ? `'${join(path, key)}' is not allowed: a secret must never be written into the manifests; ${advice}`
-        : `'${join(path, key)}' is not a known field; allowed here: ${Object.keys(defaults).join(', ')}${didYouMean(defaults, path, key)}`);
+        : unknownField(join(path, key), key, input[key], Object.keys(defaults), didYouMean(defaults, path, key)));
     }
     return out;
   }
@@ -96,7 +116,7 @@ function merge(defaults: unknown, input: unknown, path: string, problems: string
       for (const key of Object.keys(item)) {
         if (itemFields && !itemFields.includes(key)) {
           const shape = Object.fromEntries(itemFields.map((f) => [f, undefined]));
-          problems.push(`'${path}[${i}].${key}' is not a known field; allowed here: ${itemFields.join(', ')}${didYouMean(shape, `${path}[${i}]`, key)}`);
+          problems.push(unknownField(`${path}[${i}].${key}`, key, item[key], itemFields, didYouMean(shape, `${path}[${i}]`, key)));
         }
       }
       return { ...item };

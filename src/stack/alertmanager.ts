@@ -87,6 +87,7 @@ export class Alertmanager extends Construct {
             containers: [{
               name: ALERTMANAGER.name,
               image: a.image,
+              command: [ALERTMANAGER.entrypoint],
               args: [
                 `--config.file=${ALERTMANAGER_PATHS.config}/alertmanager.yml`,
                 `--storage.path=${ALERTMANAGER_PATHS.data}`,

@@ -131,6 +131,7 @@ export class Grafana extends Construct {
             containers: [{
               name: GRAFANA.name,
               image: g.image,
+              command: [GRAFANA.entrypoint],
               env: [
                 { name: 'GF_SECURITY_ADMIN_USER__FILE', value: `${PATHS.admin}/admin-user` },
                 { name: 'GF_SECURITY_ADMIN_PASSWORD__FILE', value: `${PATHS.admin}/admin-password` },

@@ -76,6 +76,7 @@ export class KubeStateMetrics extends Construct {
             containers: [{
               name: KUBE_STATE_METRICS.name,
               image: c.kubeStateMetrics.image,
+              command: [KUBE_STATE_METRICS.entrypoint],
               args: [
                 `--port=${KUBE_STATE_METRICS.port}`,
                 `--telemetry-port=${KUBE_STATE_METRICS.telemetryPort}`,

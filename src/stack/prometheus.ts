@@ -102,6 +102,7 @@ export class Prometheus extends Construct {
             containers: [{
               name: PROMETHEUS.name,
               image: p.image,
+              command: [PROMETHEUS.entrypoint],
               args: [
                 `--config.file=${PROMETHEUS_PATHS.config}/prometheus.yml`,
                 `--storage.tsdb.path=${PROMETHEUS_PATHS.data}`,

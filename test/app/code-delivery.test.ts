@@ -6,7 +6,9 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { Testing } from 'cdk8s';
-import { BUNDLES_DIR, CODE_ANNOTATIONS, EXPORTER_LOADER, exporterPartKey, gzipStable, HeapWatchedApp, MAX_PART_BYTES, sha256, shippedCode, splitEvenly } from '../../src/app';
+import {
+  BUNDLES_DIR, CODE_ANNOTATIONS, CODE_LABEL, contentHash, EXPORTER_LOADER, exporterPartKey, gzipStable, HeapWatchedApp, MAX_PART_BYTES, sha256, shippedCode, splitEvenly,
+} from '../../src/app';
 import { HeapwatchConfigInput, resolveConfig } from '../../src/config';
 import { AGENT_FILE, CODE_DIR, EXPORTER_FILE, EXPORTER_NODE_FLAGS } from '../../src/contract';
 import { container, find, findAll, Manifest } from '../support/manifests';
@@ -23,7 +25,18 @@ function synth(input: HeapwatchConfigInput = {}) {
 }
 
 const mountAt = (c: Manifest, mountPath: string) => (c.volumeMounts ?? []).find((m: Manifest) => m.mountPath === mountPath);
-const partNames = (n: number) => Array.from({ length: n }, (_, i) => `${APP.name}-heapwatch-exporter-${i}`);
+/** The sidecar's parts as the pod reads them, and the names they must have: one hash of them all, then the index. */
+function expectedParts(): { parts: Buffer[]; names: string[]; agentName: string } {
+  const code = shippedCode();
+  const parts = splitEvenly(gzipStable(code.exporter), MAX_PART_BYTES);
+  const hash = contentHash(parts.map((p, i) => [exporterPartKey(i), p]));
+  return { parts, names: parts.map((_, i) => `${APP.name}-heapwatch-exporter-${hash}-${i}`), agentName: `${APP.name}-heapwatch-agent-${contentHash([[AGENT_FILE, code.agent]])}` };
+}
+const partNames = (n: number) => {
+  const { names } = expectedParts();
+  assert.equal(names.length, n);
+  return names;
+};
 
 describe('configmap delivery (the default)', () => {
   it("ships the agent and the gzipped sidecar as ConfigMaps in the app's namespace, byte for byte the bundles `npm run build` wrote", () => {
@@ -31,9 +44,10 @@ describe('configmap delivery (the default)', () => {
     const code = shippedCode();
     const parts = configMaps.filter((m) => m.binaryData);
     assert.equal(parts.length, Math.ceil(gzipStable(code.exporter).length / MAX_PART_BYTES));
-    assert.deepEqual(configMaps.map((m) => m.metadata.name).sort(), [`${APP.name}-heapwatch-agent`, ...partNames(parts.length)].sort());
+    const { agentName } = expectedParts();
+    assert.deepEqual(configMaps.map((m) => m.metadata.name).sort(), [agentName, ...partNames(parts.length)].sort());
     for (const m of configMaps) assert.equal(m.metadata.namespace, APP.namespace, m.metadata.name);
-    assert.equal(find(configMaps, 'ConfigMap', `${APP.name}-heapwatch-agent`).data[AGENT_FILE], code.agent.toString('utf8'));
+    assert.equal(find(configMaps, 'ConfigMap', agentName).data[AGENT_FILE], code.agent.toString('utf8'));
     const bytes = partNames(parts.length).map((name, i) => {
       const b = Buffer.from(find(configMaps, 'ConfigMap', name).binaryData[exporterPartKey(i)], 'base64');
       assert.ok(b.length <= MAX_PART_BYTES, `${name}: ${b.length} bytes, at most ${MAX_PART_BYTES}`);
@@ -64,7 +78,7 @@ describe('configmap delivery (the default)', () => {
     const sidecarMount = mountAt(sidecar, CODE_DIR);
     assert.deepEqual([appMount?.readOnly, sidecarMount?.readOnly], [true, true]);
     const agentVolume = volumes.find((v) => v.name === appMount.name)!;
-    assert.deepEqual(agentVolume.configMap, { name: `${APP.name}-heapwatch-agent`, defaultMode: 0o444, items: [{ key: AGENT_FILE, path: AGENT_FILE }] });
+    assert.deepEqual(agentVolume.configMap, { name: expectedParts().agentName, defaultMode: 0o444, items: [{ key: AGENT_FILE, path: AGENT_FILE }] });
     const sidecarVolume = volumes.find((v) => v.name === sidecarMount.name)!;
     const parts = configMaps.filter((m) => m.binaryData).length;
     assert.equal(sidecarVolume.projected.defaultMode, 0o444);
@@ -74,6 +88,21 @@ describe('configmap delivery (the default)', () => {
     assert.deepEqual(app.volumeMounts.filter((m: Manifest) => codeVolumes.has(m.name)).map((m: Manifest) => m.name), [agentVolume.name]);
     assert.deepEqual(sidecar.volumeMounts.filter((m: Manifest) => codeVolumes.has(m.name)).map((m: Manifest) => m.name), [sidecarVolume.name]);
     assert.match(app.env.find((e: Manifest) => e.name === 'NODE_OPTIONS').value, new RegExp(`^--require ${CODE_DIR}/${AGENT_FILE} `));
+  });
+
+  it('names the code ConfigMaps by their content and makes them immutable, so a pod never mixes two versions and a rollback finds its own', () => {
+    const { configMaps } = synth();
+    for (const m of configMaps) {
+      assert.equal(m.immutable, true, m.metadata.name);
+      assert.equal(m.metadata.labels[CODE_LABEL], m.binaryData ? 'exporter' : 'agent', m.metadata.name);
+      assert.match(m.metadata.name, /^payments-api-heapwatch-(agent-[0-9a-f]{8}|exporter-[0-9a-f]{8}-\d+)$/);
+    }
+    // The name follows every byte, and how the bytes are split: an immutable ConfigMap is never asked to change.
+    const a = Buffer.from('module.exports = 1;\n');
+    assert.equal(contentHash([['k', a]]), contentHash([['k', Buffer.from(a)]]));
+    assert.notEqual(contentHash([['k', a]]), contentHash([['k', Buffer.from('module.exports = 2;\n')]]));
+    assert.notEqual(contentHash([['k.0', a.subarray(0, 4)], ['k.1', a.subarray(4)]]), contentHash([['k.0', a.subarray(0, 5)], ['k.1', a.subarray(5)]]));
+    assert.notEqual(contentHash([['k.0', a]]), contentHash([['k.1', a]]));
   });
 
   it('annotates the pod template with the sha256 of the code it runs, so a new bundle rolls the pods', () => {

@@ -56,11 +56,13 @@ describe('drift: what dist/ ships is a fresh bundle of src/', () => {
       const freshExporter = fs.readFileSync(await bundleExporter({ outfile: path.join(dir, 'heapwatch-exporter.js') }));
       const freshAgent = fs.readFileSync(await bundleAgent({ outfile: path.join(dir, 'heapwatch-agent.js') }));
       const manifests = defaultManifests();
-      const agentMap = find(manifests, 'ConfigMap', 'sample-app-heapwatch-agent');
+      // The ConfigMaps the pod mounts, found as the kubelet finds them: by the Deployment's volumes.
+      const volumes: Manifest[] = find(manifests, 'Deployment', 'sample-app').spec.template.spec.volumes;
+      const agentMap = find(manifests, 'ConfigMap', volumes.find((v) => v.name === 'heapwatch-agent-code')!.configMap.name);
       assert.ok(Buffer.from(agentMap.data[AGENT_FILE], 'utf8').equals(freshAgent), 'the agent ConfigMap differs from src/: run `npm run build`');
-      const parts = manifests.filter((m: Manifest) => m.kind === 'ConfigMap' && m.metadata.name.startsWith('sample-app-heapwatch-exporter-'));
-      assert.ok(parts.length > 0);
-      const gz = Buffer.concat(parts.map((m: Manifest, i: number) => Buffer.from(find(manifests, 'ConfigMap', `sample-app-heapwatch-exporter-${i}`).binaryData[exporterPartKey(i)], 'base64')));
+      const sources: Manifest[] = volumes.find((v) => v.name === 'heapwatch-exporter-code')!.projected.sources;
+      assert.ok(sources.length > 0);
+      const gz = Buffer.concat(sources.map((src, i) => Buffer.from(find(manifests, 'ConfigMap', src.configMap.name).binaryData[exporterPartKey(i)], 'base64')));
       assert.ok(gunzipSync(gz).equals(freshExporter), 'the sidecar ConfigMaps differ from a fresh bundle of src/: run `npm run build`');
       assert.ok(gz.equals(gzipStable(freshExporter)), 'and they are its stable gzip');
     } finally {

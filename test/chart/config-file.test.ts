@@ -51,7 +51,7 @@ describe('default chart with a config file', () => {
     });
     assert.notEqual(r.status, 0);
     assert.ok(r.stderr.includes(`heapwatch config file ${file} has 2 problems:\n` +
-      "  - 'app.memoryLimt' is not a known field; allowed here: name, namespace, image, command, port, replicas, resources, nodeOptions, exposeGc, livenessPort; " +
+      "  - 'app.memoryLimt' (\"2Gi\") is not a known field; allowed here: name, namespace, image, command, port, replicas, resources, nodeOptions, exposeGc, livenessPort; " +
       "did you mean 'app.resources.memoryLimit'?\n" +
       "  - 'heap.highRatio' (1.5) must be a number in (0, 1]\n"), r.stderr);
     assert.ok(!/\n\s+at /.test(r.stderr.split('Error: command')[0]), `the problems come without a stack trace:\n${r.stderr}`);

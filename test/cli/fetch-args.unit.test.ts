@@ -7,9 +7,9 @@ import { usageProblems } from '../support/usage-problems';
 const problems = (argv: string[]) => usageProblems(parseFetchArgs, argv);
 
 describe('heapwatch fetch arguments', () => {
-  it('defaults to the config defaults: the app namespace, the sidecar port, the token Secret', () => {
+  it("defaults to the config defaults (the sidecar port, the token Secret) and leaves the namespace to kubectl's context", () => {
     assert.deepEqual(parseFetchArgs(['snapshot', '--deployment', 'sample-app']), {
-      kind: 'fetch', what: 'snapshot', namespace: DEFAULT_CONFIG.app.namespace, target: 'deploy/sample-app', port: DEFAULT_CONFIG.exporter.port,
+      kind: 'fetch', what: 'snapshot', namespace: undefined, target: 'deploy/sample-app', port: DEFAULT_CONFIG.exporter.port,
       secretName: DEFAULT_CONFIG.exporter.snapshots.tokenSecretName, secretKey: DEFAULT_CONFIG.exporter.snapshots.tokenSecretKey, outDir: '.', name: undefined,
     });
     const c = parseFetchArgs(['profile', '--pod=api-1', '--namespace', 'payments', '--port', '9500', '--secret', 'tok', '--secret-key', 'admin.token', '--name', 'a.heapprofile', '--out', '/tmp/x']);

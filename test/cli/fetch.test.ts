@@ -37,7 +37,7 @@ describe('heapwatch fetch (the bin, mock kubectl)', () => {
     return r;
   }
 
-  it('takes a new profile, downloads it, prints its path and stops the port-forward', () => {
+  it("takes a new profile, downloads it, prints its path and stops the port-forward; without --namespace, in kubectl's current one", () => {
     const out = path.join(dir, 'out');
     const r = heapwatch(['fetch', 'profile', '--deployment', 'sample-app', '--out', out]);
     assert.equal(r.status, 0, r.stderr);
@@ -46,8 +46,8 @@ describe('heapwatch fetch (the bin, mock kubectl)', () => {
     assert.deepEqual(fs.readdirSync(out), ['sample-app-1.heapprofile'], 'no partial file left');
     const calls = log();
     assert.deepEqual(calls.map((c) => c.args), [
-      ['--namespace', 'default', 'get', 'secret', 'heapwatch-snapshot-token', '-o', 'jsonpath={.data.token}'],
-      ['--namespace', 'default', 'port-forward', '--address', '127.0.0.1', 'deploy/sample-app', ':9464'],
+      ['get', 'secret', 'heapwatch-snapshot-token', '-o', 'jsonpath={.data.token}'],
+      ['port-forward', '--address', '127.0.0.1', 'deploy/sample-app', ':9464'],
     ]);
     assert.throws(() => process.kill(calls[1].pid, 0), /ESRCH/, 'the port-forward is stopped');
     assert.ok(!r.stdout.includes(TOKEN) && !r.stderr.includes(TOKEN), 'the token is never printed');
@@ -72,7 +72,7 @@ describe('heapwatch fetch (the bin, mock kubectl)', () => {
   it('fails with exit code 1 naming the Secret kubectl cannot read', () => {
     const r = heapwatch(['fetch', 'snapshot', '--deployment', 'sample-app', '--secret', 'other-token']);
     assert.equal(r.status, 1);
-    assert.match(r.stderr, /^heapwatch: kubectl get secret other-token in default failed: Error from server \(NotFound\): secrets "other-token" not found\n$/);
+    assert.match(r.stderr, /^heapwatch: kubectl get secret other-token in the current context's namespace failed: Error from server \(NotFound\): secrets "other-token" not found\n$/);
   });
 
   it('fails with exit code 1 when kubectl is not installed', () => {

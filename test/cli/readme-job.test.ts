@@ -13,9 +13,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
+import { defaultManifests } from '../../charts/default-app';
+import { DEFAULT_CONFIG } from '../../src/config';
 import type { K8sObject } from '../support/k8s-object';
 import { checkPolicy } from '../support/k8s-policy';
 import { formatSchemaProblem, validateObjects } from '../support/k8s-schema';
+import { selects } from '../support/k8s-selector';
 
 const readme = fs.readFileSync('README.md', 'utf8');
 
@@ -37,6 +40,14 @@ describe('README: heapwatch report as a Kubernetes Job', () => {
   it('is a Job and its NetworkPolicies, which pass the Kubernetes schemas', () => {
     assert.deepEqual(objects.map((o) => o.kind), ['NetworkPolicy', 'NetworkPolicy', 'Job']);
     assert.deepEqual(validateObjects(objects).map(formatSchemaProblem), []);
+  });
+
+  it("goes into the sample app's synthesized namespace, and its policy opens the sample's pods to the Job's", () => {
+    const sample = defaultManifests().find((o) => o.kind === 'Deployment' && o.metadata.name === DEFAULT_CONFIG.app.name);
+    for (const o of objects) assert.equal(o.metadata.namespace, sample.metadata.namespace, `${o.kind} ${o.metadata.name}`);
+    const toSidecar = objects.find((o) => o.metadata.name === 'heapwatch-report-to-sidecar')!;
+    assert.ok(selects(toSidecar.spec.podSelector, sample.spec.template.metadata.labels), "it selects the sample's pods");
+    assert.ok(selects(toSidecar.spec.ingress[0].from[0].podSelector, job.spec.template.metadata.labels), "and admits the Job's");
   });
 
   it('passes the pod policy every heapwatch pod passes, and gives the report more memory than the bench measured for 120 MiB', () => {

@@ -70,12 +70,20 @@ describe('config file', () => {
     assert.match(problems[0], /HEAPWATCH_CONFIG \("prod.yaml"\) names a file that does not exist/);
   });
 
-  it('fails on a typo in a field name, naming the file, the field, what is allowed and the nearest field', () => {
+  it('reads JSON and YAML saved with a UTF-8 byte order mark', () => {
+    const cwd = dirWith({ 'prod.json': `\uFEFF${JSON.stringify({ heap: { highRatio: 0.9 } })}`, 'heapwatch.yaml': '\uFEFFheap: { highRatio: 0.8 }\n' });
+    assert.equal(resolveConfig(loadConfigFile({ cwd, env: { HEAPWATCH_CONFIG: 'prod.json' } }).input).heap.highRatio, 0.9);
+    assert.equal(resolveConfig(loadConfigFile({ cwd, env: {} }).input).heap.highRatio, 0.8);
+    // Only a leading one: a BOM anywhere else is still malformed JSON.
+    assert.match(fileProblems(dirWith({ 'a.json': '{}\uFEFF' }), { HEAPWATCH_CONFIG: 'a.json' }).problems[0], /^is not valid JSON/);
+  });
+
+  it('fails on a typo in a field name, naming the file, the field, its value, what is allowed and the nearest field', () => {
     const cwd = dirWith({ 'heapwatch.yaml': 'app:\n  resources:\n    memoryLimt: 2Gi\n' });
     const { file, problems, message } = fileProblems(cwd);
     assert.equal(file, 'heapwatch.yaml');
     assert.match(message, /^heapwatch config file heapwatch.yaml has 1 problem:/);
-    assert.deepEqual(problems, ["'app.resources.memoryLimt' is not a known field; allowed here: cpuRequest, cpuLimit, memoryRequest, memoryLimit; " +
+    assert.deepEqual(problems, ["'app.resources.memoryLimt' (\"2Gi\") is not a known field; allowed here: cpuRequest, cpuLimit, memoryRequest, memoryLimit; " +
       "did you mean 'app.resources.memoryLimit'?"]);
   });
 
@@ -85,8 +93,32 @@ describe('config file', () => {
     assert.equal(problems.length, 3, problems.join('\n'));
     assert.ok(problems.includes("'heap.highRatio' (2) must be a number in (0, 1]"), problems.join('\n'));
     assert.ok(problems.some((p) => p.startsWith("'alerts.heapHighFor' (\"soon\") must be a Prometheus duration")), problems.join('\n'));
-    assert.ok(problems.includes("'prometheus.remoteWrite[0].nmae' is not a known field; allowed here: url, name; did you mean 'prometheus.remoteWrite[0].name'?"),
+    assert.ok(problems.includes("'prometheus.remoteWrite[0].nmae' (\"mimir\") is not a known field; allowed here: url, name; did you mean 'prometheus.remoteWrite[0].name'?"),
       problems.join('\n'));
+  });
+
+  it("echoes an unknown field's value, but only a URL's origin, a long value's start, and never a secret-like key's", () => {
+    const cwd = dirWith({
+      'heapwatch.yaml': [
+        'slack:',
+        '  webhook: https://hooks.slack.example/services/T000/B000/not-a-real-secret',
+        '  apiToken: not-a-real-token',
+        'app:',
+        `  imag: registry.example.com/${'x'.repeat(80)}:1`,
+        '',
+      ].join('\n'),
+    });
+    const { problems } = fileProblems(cwd);
+    assert.equal(problems.length, 3, problems.join('\n'));
+    assert.ok(problems.some((p) => p.startsWith(`'slack.webhook' (value not shown) is not a known field; allowed here: `)), problems.join('\n'));
+    assert.ok(problems.some((p) => p.startsWith(`'slack.apiToken' (value not shown) is not a known field`)), problems.join('\n'));
+    assert.ok(problems.some((p) => p.startsWith(`'app.imag' ("registry.example.com/${'x'.repeat(35)}...) is not a known field`)), problems.join('\n'));
+    assert.ok(!problems.join('\n').includes('not-a-real'), 'no secret-like value is echoed');
+  });
+
+  it('echoes a URL of an unknown field as its origin only', () => {
+    const { problems } = fileProblems(dirWith({ 'heapwatch.yaml': 'grafana:\n  externalUrll: https://user:pass@grafana.example.com/d/x?auth=1\n' }));
+    assert.ok(problems[0].startsWith(`'grafana.externalUrll' ("https://grafana.example.com/...") is not a known field`), problems[0]);
   });
 
   it('says to quote a YAML number where a string belongs', () => {

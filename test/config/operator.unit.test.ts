@@ -52,7 +52,7 @@ describe('config: mode and operator', () => {
 
   it('fails if operator.labels is not an object, or operator has an unknown field', () => {
     assert.match(oneProblem({ mode: DeployMode.OPERATOR, operator: { release: 'kps', labels: ['team=payments'] } }), /^'operator\.labels' \(\["team=payments"\]\) must be an object/);
-    assert.match(oneProblem({ operator: { relase: 'kps' } }), /^'operator\.relase' is not a known field; allowed here: release, labels, namespace/);
+    assert.match(oneProblem({ operator: { relase: 'kps' } }), /^'operator\.relase' \("kps"\) is not a known field; allowed here: release, labels, namespace/);
   });
 
   it('checks a release given in standalone mode too, so switching modes later holds no surprise', () => {

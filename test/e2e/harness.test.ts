@@ -161,7 +161,7 @@ describe('the local rewrites of the synthesized pod, Prometheus and Alertmanager
     // The agent NODE_OPTIONS loads is the local twin of its in-pod path, projected from the ConfigMap.
     const agentFile = path.join(dir, 'pod', `root-app${CODE_DIR}`, AGENT_FILE);
     assert.match(app.NODE_OPTIONS, new RegExp(`^--require ${agentFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} --max-old-space-size=64 --max-semi-space-size=1$`));
-    const agentMap = manifests.find((m) => m.kind === 'ConfigMap' && m.metadata.name === 'sample-app-heapwatch-agent')!;
+    const agentMap = manifests.find((m) => m.kind === 'ConfigMap' && m.metadata.name.startsWith('sample-app-heapwatch-agent-'))!;
     assert.equal(fs.readFileSync(agentFile, 'utf8'), agentMap.data[AGENT_FILE]);
     assert.equal(app[AGENT_ENV.dir], pod.sharedDir);
     assert.equal(sidecar[EXPORTER_ENV.dir], pod.sharedDir);

