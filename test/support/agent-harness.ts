@@ -135,10 +135,23 @@ export class AgentApp {
   }
 }
 
-/** Runs `fn`, then stops the app whatever happened. */
+/** How many of the app's last stderr lines a failure carries. */
+const FAILURE_STDERR_LINES = 20;
+
+/**
+ * Runs `fn`, then stops the app whatever happened. A failure carries how the app ended and its
+ * last stderr lines (V8's fatal errors and the agent's log land there), so a failure seen once in
+ * CI says whether the app died, and why, without a rerun.
+ */
 export async function withApp(app: AgentApp, fn: () => Promise<void>): Promise<void> {
   try {
     await fn();
+  } catch (err) {
+    if (err instanceof Error) {
+      const ended = app.hasExited() ? `exited (code ${app.child.exitCode}, signal ${app.child.signalCode})` : 'still running';
+      err.message += `\n  the app: ${ended}; its last stderr lines:\n${app.stderrLines.slice(-FAILURE_STDERR_LINES).join('\n')}`;
+    }
+    throw err;
   } finally {
     await app.stop();
   }
