@@ -2,6 +2,7 @@ import { REPLICA_LABEL } from '../contract';
 import { SAMPLING_INTERVAL_BYTES_RANGE } from './defaults';
 import { derive } from './derive';
 import { DURATION_FORMS, parseDuration } from './duration';
+import { LABEL_VALUE, LABEL_VALUE_RULE, labelMapProblems } from './label-syntax';
 import { parseQuantity, QUANTITY_FORMS } from './quantity';
 import { show } from './show';
 import { DeployMode, ExporterDelivery, HeapRatioBasis, HeapwatchConfig, MetricsSource, Resources } from './types';
@@ -211,10 +212,6 @@ export function validateConfig(c: HeapwatchConfig): string[] {
   return p;
 }
 
-const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
-const LABEL_VALUE_RULE = 'must be a Kubernetes label value: at most 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit';
-const LABEL_NAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-
 /** operator.*: the release label kube-prometheus-stack selects by, extra labels, its namespace. */
 function operatorProblems(c: HeapwatchConfig): string[] {
   const p: string[] = [];
@@ -235,12 +232,7 @@ function operatorProblems(c: HeapwatchConfig): string[] {
       p.push(`'operator.labels' (${show(o.labels)}) must be an object of label names to values, such as { team: "payments" }`);
       return p;
     }
-    for (const [key, value] of Object.entries(o.labels)) {
-      if (!(key.length <= 316 && LABEL_NAME.test(key))) {
-        p.push(`'operator.labels' key (${show(key)}) must be a Kubernetes label name: an optional DNS-subdomain prefix and "/", then at most 63 letters, digits, "-", "_" and "."`);
-      }
-      if (!(typeof value === 'string' && LABEL_VALUE.test(value))) p.push(`'operator.labels.${key}' (${show(value)}) ${LABEL_VALUE_RULE}`);
-    }
+    p.push(...labelMapProblems('operator.labels', o.labels));
     if ('release' in o.labels && o.release !== undefined && o.labels.release !== o.release) {
       p.push(`'operator.labels.release' (${show(o.labels.release)}) must not differ from 'operator.release' (${show(o.release)}): set the release label through operator.release`);
     }

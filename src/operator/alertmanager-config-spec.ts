@@ -13,6 +13,7 @@ import { ResolvedConfig } from '../config';
 import { ALERTS } from '../contract';
 import { buildRouteModel, ChildRoute, LabelMatcher } from '../routing/route-model';
 import { SLACK_MESSAGE } from '../routing/slack-message';
+import { operatorConfig } from './operator-config';
 
 /**
  * heapwatch's own alerts, by name: on the top route and on both sides of the inhibit rule. The
@@ -37,7 +38,8 @@ const timing = (r: Pick<ChildRoute, 'groupWait' | 'groupInterval' | 'repeatInter
   ...(r.repeatInterval !== undefined && { repeatInterval: r.repeatInterval }),
 });
 
-export function buildAlertmanagerConfigSpec(c: ResolvedConfig): Record<string, any> {
+export function buildAlertmanagerConfigSpec(config: ResolvedConfig): Record<string, any> {
+  const c = operatorConfig(config, 'buildAlertmanagerConfigSpec()');
   const m = buildRouteModel(c);
   return {
     route: {

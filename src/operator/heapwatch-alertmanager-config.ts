@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ResolvedConfig } from '../config';
 import { buildAlertmanagerConfigSpec } from './alertmanager-config-spec';
+import { operatorConfig } from './operator-config';
 import { MONITORING_V1ALPHA1, operatorLabels } from './operator-labels';
 
 /** The AlertmanagerConfig's name in each app namespace: one per namespace, whatever the number of apps. */
@@ -23,7 +24,7 @@ export class HeapwatchAlertmanagerConfig extends Construct {
 
   constructor(scope: Construct, id: string, props: HeapwatchAlertmanagerConfigProps) {
     super(scope, id);
-    const c = props.config;
+    const c = operatorConfig(props.config, 'HeapwatchAlertmanagerConfig');
     this.resource = new ApiObject(this, 'Resource', {
       apiVersion: MONITORING_V1ALPHA1,
       kind: 'AlertmanagerConfig',

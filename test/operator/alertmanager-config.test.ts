@@ -177,10 +177,11 @@ describe('operator mode: AlertmanagerConfig', () => {
     assert.equal(render(SLACK_MESSAGE.titleLink).trim(), annotations.dashboard_url);
   });
 
-  it('refuses a config without operator.release at the construct too (a hand-built config)', () => {
+  it('refuses a hand-built config without operator.release at the gate, before any label is made', () => {
     const c = { ...resolveConfig(OPERATOR), operator: { namespace: 'monitoring' } } as any;
     const { Chart, Testing } = require('cdk8s');
-    assert.throws(() => new HeapwatchAlertmanagerConfig(new Chart(Testing.app(), 'x'), 'A', { config: c }), /'operator\.release' is required/);
+    assert.throws(() => new HeapwatchAlertmanagerConfig(new Chart(Testing.app(), 'x'), 'A', { config: c }),
+      /'config' \(an object resolveConfig\(\) did not return\) given to HeapwatchAlertmanagerConfig/);
   });
 });
 

@@ -1,0 +1,39 @@
+/** HeapwatchAlertmanagerConfig alone in a Testing.chart(): its object, its props' errors, the gate. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Testing } from 'cdk8s';
+import { DeployMode, resolveConfig } from '../../src/config';
+import { buildAlertmanagerConfigSpec, HEAPWATCH_ALERTS_MATCHER, HeapwatchAlertmanagerConfig } from '../../src/operator';
+import { RECEIVERS } from '../../src/routing/route-model';
+import { assertGateRefuses, KPS_RELEASE, modeMismatch, OPERATOR_INPUT } from '../support/operator-config';
+import { assertPropsError } from '../support/props-error';
+
+const config = resolveConfig({ ...OPERATOR_INPUT, app: { name: 'checkout', namespace: 'shop' }, slack: { criticalChannel: '#pager' } });
+
+describe('HeapwatchAlertmanagerConfig', () => {
+  it('synthesizes the AlertmanagerConfig "heapwatch" in the app\'s namespace, for heapwatch\'s alerts, Slack from the Secret there', () => {
+    const chart = Testing.chart();
+    new HeapwatchAlertmanagerConfig(chart, 'Routes', { config });
+    const [amc, ...rest] = Testing.synth(chart);
+    assert.deepEqual(rest, []);
+    assert.deepEqual([amc.apiVersion, amc.kind, amc.metadata.namespace, amc.metadata.name, amc.metadata.labels.release],
+      ['monitoring.coreos.com/v1alpha1', 'AlertmanagerConfig', 'shop', 'heapwatch', KPS_RELEASE]);
+    assert.deepEqual(amc.spec, buildAlertmanagerConfigSpec(config));
+    assert.deepEqual(amc.spec.route.matchers, [HEAPWATCH_ALERTS_MATCHER]);
+    assert.deepEqual(amc.spec.route.routes.map((r: any) => r.receiver), [RECEIVERS.watchdog, RECEIVERS.critical, RECEIVERS.warning]);
+    const critical = amc.spec.receivers.find((r: any) => r.name === RECEIVERS.critical).slackConfigs[0];
+    assert.deepEqual([critical.channel, critical.apiURL], ['#pager', { name: 'heapwatch-slack', key: 'webhook-url' }]);
+  });
+
+  it('fails if the config is standalone', () => {
+    assertPropsError(() => new HeapwatchAlertmanagerConfig(Testing.chart(), 'Routes', { config: resolveConfig() }), 'HeapwatchAlertmanagerConfig',
+      [modeMismatch('HeapwatchAlertmanagerConfig', DeployMode.STANDALONE, 'HeapwatchStack')]);
+    assertPropsError(() => buildAlertmanagerConfigSpec(resolveConfig()), 'buildAlertmanagerConfigSpec()',
+      [modeMismatch('buildAlertmanagerConfigSpec()', DeployMode.STANDALONE, 'HeapwatchStack')]);
+  });
+
+  it('fails if the config is a copy of a resolved one (the gate)', () => {
+    assertGateRefuses(() => new HeapwatchAlertmanagerConfig(Testing.chart(), 'Routes', { config: { ...config } }), 'HeapwatchAlertmanagerConfig');
+    assertGateRefuses(() => buildAlertmanagerConfigSpec(JSON.parse(JSON.stringify(config))), 'buildAlertmanagerConfigSpec()');
+  });
+});
