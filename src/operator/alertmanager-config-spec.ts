@@ -30,6 +30,21 @@ export const HEAPWATCH_ALERTS_MATCHER = {
   matchType: '=~',
 } as const;
 
+/**
+ * Every config field buildAlertmanagerConfigSpec reads (its unit test proves the list whole): the
+ * apps of one namespace share its AlertmanagerConfig, so they must agree on these.
+ */
+export const ROUTING_FIELDS = [
+  'slack.enabled', 'slack.webhookSecretName', 'slack.webhookSecretKey', 'slack.criticalChannel', 'slack.warningChannel', 'slack.watchdogChannel',
+  'alertmanager.groupWait', 'alertmanager.groupInterval', 'alertmanager.repeatInterval',
+] as const;
+
+/** The value of one of ROUTING_FIELDS in `c`. */
+export function routingField(c: ResolvedConfig, field: (typeof ROUTING_FIELDS)[number]): unknown {
+  const [section, key] = field.split('.') as ['slack' | 'alertmanager', string];
+  return (c[section] as unknown as Record<string, unknown>)[key];
+}
+
 const matcher = (m: LabelMatcher) => ({ name: m.name, value: m.value, matchType: '=' });
 
 const timing = (r: Pick<ChildRoute, 'groupWait' | 'groupInterval' | 'repeatInterval'>) => ({
