@@ -15,7 +15,8 @@ export interface OperatorConfig {
   readonly release?: string;
   /**
    * Extra labels on every PrometheusRule, PodMonitor and AlertmanagerConfig, for installs whose
-   * ruleSelector, podMonitorSelector or alertmanagerConfigSelector select something else.
+   * ruleSelector, podMonitorSelector or alertmanagerConfigSelector select something else. Not
+   * heapwatch's own app.kubernetes.io/* labels (refused: they find heapwatch's objects).
    * @default - none
    */
   readonly labels?: Readonly<Record<string, string>>;

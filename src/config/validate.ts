@@ -1,4 +1,5 @@
 import { REPLICA_LABEL } from '../contract';
+import { OWN_LABEL_NAMES } from '../k8s/labels';
 import { SAMPLING_INTERVAL_BYTES_RANGE } from './defaults';
 import { derive } from './derive';
 import { DURATION_FORMS, parseDuration } from './duration';
@@ -233,6 +234,11 @@ function operatorProblems(c: HeapwatchConfig): string[] {
       return p;
     }
     p.push(...labelMapProblems('operator.labels', o.labels));
+    for (const key of OWN_LABEL_NAMES.filter((k) => k in o.labels!)) {
+      p.push(`'operator.labels' key (${show(key)}) is one of heapwatch's own labels, which it sets on every object ` +
+        `(${OWN_LABEL_NAMES.join(', ')}; \`kubectl get ... -l app.kubernetes.io/part-of=heapwatch\` finds them by these): ` +
+        'choose another label name, such as "team"');
+    }
     if ('release' in o.labels && o.release !== undefined && o.labels.release !== o.release) {
       p.push(`'operator.labels.release' (${show(o.labels.release)}) must not differ from 'operator.release' (${show(o.release)}): set the release label through operator.release`);
     }

@@ -50,6 +50,14 @@ describe('config: mode and operator', () => {
       /^'operator\.labels\.release' \("other"\) must not differ from 'operator\.release' \("kps"\)/);
   });
 
+  it('fails if operator.labels would replace one of heapwatch\'s own labels, naming each', () => {
+    const p = problemsOf({ mode: DeployMode.OPERATOR, operator: { release: 'kps', labels: { 'app.kubernetes.io/part-of': 'x', team: 'ok', 'app.kubernetes.io/name': 'y' } } });
+    assert.equal(p.length, 2, p.join('\n'));
+    assert.match(p[0], /^'operator\.labels' key \("app\.kubernetes\.io\/name"\) is one of heapwatch's own labels, .*choose another label name, such as "team"$/);
+    assert.match(p[1], /^'operator\.labels' key \("app\.kubernetes\.io\/part-of"\) is one of heapwatch's own labels/);
+    assert.match(p[1], /-l app\.kubernetes\.io\/part-of=heapwatch/);
+  });
+
   it('fails if operator.labels is not an object, or operator has an unknown field', () => {
     assert.match(oneProblem({ mode: DeployMode.OPERATOR, operator: { release: 'kps', labels: ['team=payments'] } }), /^'operator\.labels' \(\["team=payments"\]\) must be an object/);
     assert.match(oneProblem({ operator: { relase: 'kps' } }), /^'operator\.relase' is not a known field; allowed here: release, labels, namespace/);
