@@ -96,7 +96,11 @@ export interface PrometheusConfig {
   readonly storageSize: string;
   /** @default - the cluster's default StorageClass */
   readonly storageClassName?: string;
-  /** Rule evaluation interval. @default "15s" */
+  /**
+   * Rule evaluation interval. In operator mode, the `interval` of each of heapwatch's rule groups
+   * that has none of its own (kube-prometheus-stack's global interval is 30s by default).
+   * @default "15s"
+   */
   readonly evaluationInterval: string;
   /** @default [] */
   readonly remoteWrite: readonly RemoteWriteTarget[];
