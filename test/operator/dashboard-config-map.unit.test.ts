@@ -5,7 +5,7 @@ import { Testing } from 'cdk8s';
 import { DeployMode, resolveConfig } from '../../src/config';
 import { renderDashboards } from '../../src/dashboard';
 import { DashboardConfigMap } from '../../src/operator';
-import { assertGateRefuses, KPS_RELEASE, modeMismatch, OPERATOR_INPUT } from '../support/operator-config';
+import { assertGateRefuses, KPS_RELEASE, modeMismatch, OPERATOR_INPUT, synthOne } from '../support/operator-config';
 import { assertPropsError } from '../support/props-error';
 
 const config = resolveConfig(OPERATOR_INPUT);
@@ -13,19 +13,14 @@ const dashboards = { 'team.json': JSON.stringify({ title: 'Team', uid: 'team' })
 
 describe('DashboardConfigMap', () => {
   it('synthesizes the memory dashboard as a ConfigMap in operator.namespace, labelled for the Grafana sidecar and kube-prometheus-stack', () => {
-    const chart = Testing.chart();
-    new DashboardConfigMap(chart, 'Dashboards', { config });
-    const [cm, ...rest] = Testing.synth(chart);
-    assert.deepEqual(rest, []);
+    const cm = synthOne((chart) => new DashboardConfigMap(chart, 'Dashboards', { config }));
     assert.deepEqual([cm.kind, cm.metadata.namespace, cm.metadata.name], ['ConfigMap', 'monitoring', 'heapwatch-dashboards']);
     assert.deepEqual([cm.metadata.labels.grafana_dashboard, cm.metadata.labels.release], ['1', KPS_RELEASE]);
     assert.deepEqual(cm.data, renderDashboards(config));
   });
 
   it('holds exactly the dashboards given instead', () => {
-    const chart = Testing.chart();
-    new DashboardConfigMap(chart, 'Dashboards', { config, dashboards });
-    assert.deepEqual(Testing.synth(chart)[0].data, dashboards);
+    assert.deepEqual(synthOne((chart) => new DashboardConfigMap(chart, 'Dashboards', { config, dashboards })).data, dashboards);
   });
 
   it('fails if the dashboards are unusable or the config standalone, reporting every problem at once', () => {

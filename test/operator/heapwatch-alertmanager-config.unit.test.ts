@@ -5,17 +5,14 @@ import { Chart, Testing } from 'cdk8s';
 import { DeployMode, HeapwatchConfigInput, resolveConfig } from '../../src/config';
 import { buildAlertmanagerConfigSpec, HEAPWATCH_ALERTS_MATCHER, HeapwatchAlertmanagerConfig } from '../../src/operator';
 import { RECEIVERS } from '../../src/routing/route-model';
-import { assertGateRefuses, KPS_RELEASE, modeMismatch, OPERATOR_INPUT } from '../support/operator-config';
+import { assertGateRefuses, KPS_RELEASE, modeMismatch, OPERATOR_INPUT, synthOne } from '../support/operator-config';
 import { assertPropsError } from '../support/props-error';
 
 const config = resolveConfig({ ...OPERATOR_INPUT, app: { name: 'checkout', namespace: 'shop' }, slack: { criticalChannel: '#pager' } });
 
 describe('HeapwatchAlertmanagerConfig', () => {
   it('synthesizes the AlertmanagerConfig "heapwatch" in the app\'s namespace, for heapwatch\'s alerts, Slack from the Secret there', () => {
-    const chart = Testing.chart();
-    new HeapwatchAlertmanagerConfig(chart, 'Routes', { config });
-    const [amc, ...rest] = Testing.synth(chart);
-    assert.deepEqual(rest, []);
+    const amc = synthOne((chart) => new HeapwatchAlertmanagerConfig(chart, 'Routes', { config }));
     assert.deepEqual([amc.apiVersion, amc.kind, amc.metadata.namespace, amc.metadata.name, amc.metadata.labels.release],
       ['monitoring.coreos.com/v1alpha1', 'AlertmanagerConfig', 'shop', 'heapwatch', KPS_RELEASE]);
     assert.deepEqual(amc.spec, buildAlertmanagerConfigSpec(config));

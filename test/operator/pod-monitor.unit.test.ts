@@ -5,7 +5,7 @@ import { Testing } from 'cdk8s';
 import { DeployMode, resolveConfig } from '../../src/config';
 import { DISCOVERY, JOBS } from '../../src/contract';
 import { HeapwatchPodMonitor } from '../../src/operator';
-import { assertGateRefuses, KPS_RELEASE, modeMismatch, OPERATOR_INPUT } from '../support/operator-config';
+import { assertGateRefuses, KPS_RELEASE, modeMismatch, OPERATOR_INPUT, synthOne } from '../support/operator-config';
 import { assertPropsError } from '../support/props-error';
 
 const config = resolveConfig({ ...OPERATOR_INPUT, app: { name: 'checkout', namespace: 'shop' } });
@@ -13,10 +13,7 @@ const podSelector = { 'app.kubernetes.io/name': 'checkout', 'app.kubernetes.io/i
 
 describe('HeapwatchPodMonitor', () => {
   it('synthesizes a PodMonitor in the app\'s namespace: its pods with the watched label, on hw-metrics, as the exporter job', () => {
-    const chart = Testing.chart();
-    new HeapwatchPodMonitor(chart, 'PodMonitor', { config, podSelector });
-    const [pm, ...rest] = Testing.synth(chart);
-    assert.deepEqual(rest, []);
+    const pm = synthOne((chart) => new HeapwatchPodMonitor(chart, 'PodMonitor', { config, podSelector }));
     assert.deepEqual([pm.kind, pm.metadata.namespace, pm.metadata.name, pm.metadata.labels.release], ['PodMonitor', 'shop', 'checkout', KPS_RELEASE]);
     assert.deepEqual(pm.spec.selector, { matchLabels: { ...podSelector, [DISCOVERY.podLabel]: DISCOVERY.podLabelValue } });
     assert.deepEqual(pm.spec.namespaceSelector, { matchNames: ['shop'] });

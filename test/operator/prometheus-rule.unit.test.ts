@@ -6,17 +6,14 @@ import { parse } from 'yaml';
 import { DeployMode, resolveConfig } from '../../src/config';
 import { HeapwatchPrometheusRule } from '../../src/operator';
 import { RULES_FILE, renderRules } from '../../src/rules';
-import { assertGateRefuses, KPS_RELEASE, modeMismatch, OPERATOR_INPUT } from '../support/operator-config';
+import { assertGateRefuses, KPS_RELEASE, modeMismatch, OPERATOR_INPUT, synthOne } from '../support/operator-config';
 import { assertPropsError } from '../support/props-error';
 
 const config = resolveConfig(OPERATOR_INPUT);
 
 describe('HeapwatchPrometheusRule', () => {
   it('synthesizes one PrometheusRule in operator.namespace, labelled for kube-prometheus-stack, with renderRules\' groups', () => {
-    const chart = Testing.chart();
-    new HeapwatchPrometheusRule(chart, 'Rules', { config });
-    const [rule, ...rest] = Testing.synth(chart);
-    assert.deepEqual(rest, []);
+    const rule = synthOne((chart) => new HeapwatchPrometheusRule(chart, 'Rules', { config }));
     assert.deepEqual([rule.apiVersion, rule.kind, rule.metadata.namespace, rule.metadata.name], ['monitoring.coreos.com/v1', 'PrometheusRule', 'monitoring', 'heapwatch']);
     assert.equal(rule.metadata.labels.release, KPS_RELEASE);
     assert.equal(rule.metadata.labels['app.kubernetes.io/part-of'], 'heapwatch');

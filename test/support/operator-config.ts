@@ -1,6 +1,8 @@
 /** The operator-mode config the tests synthesize: kube-prometheus-stack installed as Helm release "kube-prometheus-stack". */
 import assert from 'node:assert/strict';
+import { Chart, Testing } from 'cdk8s';
 import { ConfigError, DeployMode, HeapwatchConfigInput } from '../../src/config';
+import { K8sObject } from './k8s-object';
 
 export const KPS_RELEASE = 'kube-prometheus-stack';
 
@@ -22,4 +24,13 @@ export function assertGateRefuses(build: () => unknown, user: string): void {
     assert.ok(e.problems[0].startsWith(`'config' (an object resolveConfig() did not return) given to ${user} must be`), e.problems[0]);
     return true;
   });
+}
+
+/** The one object `build` adds to a fresh Testing.chart() (asserting it is one). */
+export function synthOne(build: (chart: Chart) => unknown): K8sObject {
+  const chart = Testing.chart();
+  build(chart);
+  const objects = Testing.synth(chart);
+  assert.equal(objects.length, 1, objects.map((o) => o.kind).join(', '));
+  return objects[0];
 }
