@@ -1,8 +1,10 @@
 /**
- * Which constructs serve which mode. A config of the other mode synthesizes without complaint but
- * wrongly: standalone rules read kube_pod_labels, which kube-prometheus-stack's kube-state-metrics
- * does not export, and the app's NetworkPolicy then admits only heapwatch's own Prometheus; an
- * operator config in HeapwatchStack deploys a second stack whose Watchdog never reaches Slack.
+ * Which constructs serve which mode. A config of the other mode would synthesize without complaint
+ * but wrongly, because the watched app's NetworkPolicy and the rules follow config.mode: a standalone
+ * config in the operator constructs gives rules that read kube_pod_labels (which kube-prometheus-stack's
+ * kube-state-metrics does not export) and a NetworkPolicy that admits only heapwatch's own Prometheus,
+ * so kube-prometheus-stack cannot scrape the sidecar; an operator config in HeapwatchStack gives a
+ * NetworkPolicy that shuts out the Prometheus that stack deploys.
  */
 import { show } from './show';
 import { DeployMode, HeapwatchConfig } from './types';
