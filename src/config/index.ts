@@ -6,3 +6,4 @@ export * from './derive';
 export * from './duration';
 export * from './quantity';
 export * from './file';
+export * from './mode';

@@ -15,7 +15,8 @@ export interface OperatorConfig {
   readonly release?: string;
   /**
    * Extra labels on every PrometheusRule, PodMonitor and AlertmanagerConfig, for installs whose
-   * ruleSelector, podMonitorSelector or alertmanagerConfigSelector select something else.
+   * ruleSelector, podMonitorSelector or alertmanagerConfigSelector select something else. Not
+   * heapwatch's own app.kubernetes.io/* labels (refused: they find heapwatch's objects).
    * @default - none
    */
   readonly labels?: Readonly<Record<string, string>>;
@@ -95,7 +96,11 @@ export interface PrometheusConfig {
   readonly storageSize: string;
   /** @default - the cluster's default StorageClass */
   readonly storageClassName?: string;
-  /** Rule evaluation interval. @default "15s" */
+  /**
+   * Rule evaluation interval. In operator mode, the `interval` of each of heapwatch's rule groups
+   * that has none of its own (kube-prometheus-stack's global interval is 30s by default).
+   * @default "15s"
+   */
   readonly evaluationInterval: string;
   /** @default [] */
   readonly remoteWrite: readonly RemoteWriteTarget[];

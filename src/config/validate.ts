@@ -1,7 +1,9 @@
 import { REPLICA_LABEL } from '../contract';
+import { OWN_LABEL_NAMES } from '../k8s/labels';
 import { SAMPLING_INTERVAL_BYTES_RANGE } from './defaults';
 import { derive } from './derive';
 import { DURATION_FORMS, parseDuration } from './duration';
+import { LABEL_VALUE, LABEL_VALUE_RULE, labelMapProblems } from './label-syntax';
 import { parseQuantity, QUANTITY_FORMS } from './quantity';
 import { show } from './show';
 import { DeployMode, ExporterDelivery, HeapRatioBasis, HeapwatchConfig, MetricsSource, Resources } from './types';
@@ -211,10 +213,6 @@ export function validateConfig(c: HeapwatchConfig): string[] {
   return p;
 }
 
-const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
-const LABEL_VALUE_RULE = 'must be a Kubernetes label value: at most 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit';
-const LABEL_NAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-
 /** operator.*: the release label kube-prometheus-stack selects by, extra labels, its namespace. */
 function operatorProblems(c: HeapwatchConfig): string[] {
   const p: string[] = [];
@@ -235,11 +233,11 @@ function operatorProblems(c: HeapwatchConfig): string[] {
       p.push(`'operator.labels' (${show(o.labels)}) must be an object of label names to values, such as { team: "payments" }`);
       return p;
     }
-    for (const [key, value] of Object.entries(o.labels)) {
-      if (!(key.length <= 316 && LABEL_NAME.test(key))) {
-        p.push(`'operator.labels' key (${show(key)}) must be a Kubernetes label name: an optional DNS-subdomain prefix and "/", then at most 63 letters, digits, "-", "_" and "."`);
-      }
-      if (!(typeof value === 'string' && LABEL_VALUE.test(value))) p.push(`'operator.labels.${key}' (${show(value)}) ${LABEL_VALUE_RULE}`);
+    p.push(...labelMapProblems('operator.labels', o.labels));
+    for (const key of OWN_LABEL_NAMES.filter((k) => k in o.labels!)) {
+      p.push(`'operator.labels' key (${show(key)}) is one of heapwatch's own labels, which it sets on every object ` +
+        `(${OWN_LABEL_NAMES.join(', ')}; \`kubectl get ... -l app.kubernetes.io/part-of=heapwatch\` finds them by these): ` +
+        'choose another label name, such as "team"');
     }
     if ('release' in o.labels && o.release !== undefined && o.labels.release !== o.release) {
       p.push(`'operator.labels.release' (${show(o.labels.release)}) must not differ from 'operator.release' (${show(o.release)}): set the release label through operator.release`);

@@ -17,6 +17,12 @@ export interface ComponentLabels {
 
 export const PART_OF = 'heapwatch';
 
+/** The label names allLabels() sets: heapwatch's own, which extra labels (operator.labels) must not replace. */
+export const OWN_LABEL_NAMES = [
+  'app.kubernetes.io/name', 'app.kubernetes.io/instance', 'app.kubernetes.io/component', 'app.kubernetes.io/part-of',
+  'app.kubernetes.io/managed-by', 'app.kubernetes.io/version',
+] as const;
+
 /** The labels that select a component's pods (never the version). */
 export function selectorLabels(c: ComponentLabels): Record<string, string> {
   return { 'app.kubernetes.io/name': c.name, 'app.kubernetes.io/instance': c.instance ?? PART_OF };

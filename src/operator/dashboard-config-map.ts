@@ -2,13 +2,15 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ResolvedConfig } from '../config';
 import { renderDashboards } from '../dashboard';
+import { dashboardProblems } from '../stack/file-props';
+import { operatorConfig } from './operator-config';
 import { GRAFANA_DASHBOARD_LABEL, operatorLabels } from './operator-labels';
 
 export interface DashboardConfigMapProps {
   /** The resolved heapwatch config (resolveConfig()), mode 'operator'. */
   readonly config: ResolvedConfig;
   /**
-   * Grafana dashboards (file name -> JSON).
+   * Grafana dashboards (file name -> JSON), replacing heapwatch's own; names end in ".json".
    * @default - heapwatch's memory dashboard, renderDashboards(config)
    */
   readonly dashboards?: Record<string, string>;
@@ -24,7 +26,7 @@ export class DashboardConfigMap extends Construct {
 
   constructor(scope: Construct, id: string, props: DashboardConfigMapProps) {
     super(scope, id);
-    const c = props.config;
+    const c = operatorConfig(props.config, 'DashboardConfigMap', dashboardProblems('dashboards', props.dashboards));
     this.resource = new k8s.KubeConfigMap(this, 'Resource', {
       metadata: {
         name: 'heapwatch-dashboards',

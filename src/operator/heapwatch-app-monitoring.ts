@@ -1,8 +1,9 @@
 import { Construct } from 'constructs';
 import { HeapWatchedApp } from '../app';
-import { requireResolved, ResolvedConfig } from '../config';
+import { ResolvedConfig } from '../config';
 import { selectorLabels } from '../k8s/labels';
 import { HeapwatchAlertmanagerConfig } from './heapwatch-alertmanager-config';
+import { operatorConfig } from './operator-config';
 import { HeapwatchPodMonitor } from './pod-monitor';
 
 export interface HeapwatchAppMonitoringProps {
@@ -19,8 +20,8 @@ export class HeapwatchAppMonitoring extends Construct {
 
   constructor(scope: Construct, id: string, props: HeapwatchAppMonitoringProps) {
     super(scope, id);
-    requireResolved(props.config, 'HeapwatchAppMonitoring');
-    this.podMonitor = new HeapwatchPodMonitor(this, 'PodMonitor', { config: props.config, podSelector: selectorLabels(props.app.labels) });
-    this.alertmanagerConfig = new HeapwatchAlertmanagerConfig(this, 'AlertmanagerConfig', { config: props.config });
+    const config = operatorConfig(props.config, 'HeapwatchAppMonitoring');
+    this.podMonitor = new HeapwatchPodMonitor(this, 'PodMonitor', { config, podSelector: selectorLabels(props.app.labels) });
+    this.alertmanagerConfig = new HeapwatchAlertmanagerConfig(this, 'AlertmanagerConfig', { config });
   }
 }

@@ -1,13 +1,15 @@
 import { Construct } from 'constructs';
-import { requireResolved, ResolvedConfig } from '../config';
+import { ResolvedConfig } from '../config';
+import { dashboardProblems } from '../stack/file-props';
 import { DashboardConfigMap } from './dashboard-config-map';
+import { operatorConfig } from './operator-config';
 import { HeapwatchPrometheusRule } from './prometheus-rule';
 
 export interface HeapwatchOperatorStackProps {
   /** The resolved heapwatch config (resolveConfig()), mode 'operator'. */
   readonly config: ResolvedConfig;
   /**
-   * Grafana dashboards (file name -> JSON).
+   * Grafana dashboards (file name -> JSON), replacing heapwatch's own; names end in ".json".
    * @default - heapwatch's memory dashboard, renderDashboards(config)
    */
   readonly dashboards?: Record<string, string>;
@@ -25,8 +27,8 @@ export class HeapwatchOperatorStack extends Construct {
 
   constructor(scope: Construct, id: string, props: HeapwatchOperatorStackProps) {
     super(scope, id);
-    requireResolved(props.config, 'HeapwatchOperatorStack');
-    this.rule = new HeapwatchPrometheusRule(this, 'Rules', { config: props.config });
-    this.dashboards = new DashboardConfigMap(this, 'Dashboards', { config: props.config, dashboards: props.dashboards });
+    const config = operatorConfig(props.config, 'HeapwatchOperatorStack', dashboardProblems('dashboards', props.dashboards));
+    this.rule = new HeapwatchPrometheusRule(this, 'Rules', { config });
+    this.dashboards = new DashboardConfigMap(this, 'Dashboards', { config, dashboards: props.dashboards });
   }
 }

@@ -6,3 +6,4 @@ export * from './heapwatch-alertmanager-config';
 export * from './alertmanager-config-spec';
 export * from './dashboard-config-map';
 export * from './operator-labels';
+export * from './operator-config';

@@ -1,8 +1,11 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { derive, ResolvedConfig } from '../config';
+import { labelMapProblems } from '../config/label-syntax';
+import { show } from '../config/show';
 import { DISCOVERY, JOBS, TARGET_LABELS } from '../contract';
 import { UNUSED_SIDECAR_SERIES_REGEX } from '../stack/unused-series';
+import { operatorConfig } from './operator-config';
 import { MONITORING_V1, operatorLabels } from './operator-labels';
 
 export interface HeapwatchPodMonitorProps {
@@ -28,7 +31,7 @@ export class HeapwatchPodMonitor extends Construct {
 
   constructor(scope: Construct, id: string, props: HeapwatchPodMonitorProps) {
     super(scope, id);
-    const c = props.config;
+    const c = operatorConfig(props.config, 'HeapwatchPodMonitor', podSelectorProblems(props.podSelector));
     this.resource = new ApiObject(this, 'Resource', {
       apiVersion: MONITORING_V1,
       kind: 'PodMonitor',
@@ -51,4 +54,13 @@ export class HeapwatchPodMonitor extends Construct {
       },
     });
   }
+}
+
+/** podSelector: a non-empty map of label names to values (an empty one would select every watched pod of the namespace). */
+function podSelectorProblems(selector: unknown): string[] {
+  if (typeof selector !== 'object' || selector === null || Array.isArray(selector) || Object.keys(selector).length === 0) {
+    return [`'podSelector' (${show(selector)}) must be an object of pod label names to values that selects the app's pods, such as ` +
+      'selectorLabels(app.labels) of its HeapWatchedApp; an empty one would select every watched pod of the namespace'];
+  }
+  return labelMapProblems('podSelector', selector as Record<string, unknown>);
 }

@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ResolvedConfig } from '../config';
 import { buildRuleGroups } from '../rules';
+import { operatorConfig } from './operator-config';
 import { MONITORING_V1, operatorLabels } from './operator-labels';
 
 export interface HeapwatchPrometheusRuleProps {
@@ -20,7 +21,7 @@ export class HeapwatchPrometheusRule extends Construct {
 
   constructor(scope: Construct, id: string, props: HeapwatchPrometheusRuleProps) {
     super(scope, id);
-    const c = props.config;
+    const c = operatorConfig(props.config, 'HeapwatchPrometheusRule');
     this.resource = new ApiObject(this, 'Resource', {
       apiVersion: MONITORING_V1,
       kind: 'PrometheusRule',

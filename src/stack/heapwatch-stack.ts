@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { requireResolved, ResolvedConfig, throwIfPropProblems } from '../config';
+import { DeployMode, modeProblems, requireResolved, ResolvedConfig, throwIfPropProblems } from '../config';
 import { renderDashboards } from '../dashboard';
 import { renderRules } from '../rules';
 import { addDisruptionBudget } from '../k8s/disruption-budget';
@@ -40,8 +40,12 @@ export class HeapwatchStack extends Construct {
   constructor(scope: Construct, id: string, props: HeapwatchStackProps) {
     super(scope, id);
     const c = requireResolved(props.config, 'HeapwatchStack');
-    // Both checked here too, so a stack with two bad props reports both at once.
-    throwIfPropProblems('HeapwatchStack', [...ruleFileProblems('ruleFiles', props.ruleFiles), ...dashboardProblems('dashboards', props.dashboards)]);
+    // Both files checked here too, so a stack with two bad props reports both at once.
+    throwIfPropProblems('HeapwatchStack', [
+      ...modeProblems(c, DeployMode.STANDALONE, 'HeapwatchStack'),
+      ...ruleFileProblems('ruleFiles', props.ruleFiles),
+      ...dashboardProblems('dashboards', props.dashboards),
+    ]);
     restrictedNamespace(this, 'Namespace', c.namespace, { name: 'heapwatch', component: 'monitoring' });
     this.prometheus = new Prometheus(this, 'Prometheus', { config: c, ruleFiles: props.ruleFiles ?? renderRules(c) });
     this.alertmanager = new Alertmanager(this, 'Alertmanager', { config: c });

@@ -9,6 +9,7 @@ import {
   fixtureNetworkPolicy,
   fixturePdb,
   fixturePodMonitor,
+  fixturePrometheusRule,
   fixtureRole,
   fixtureSelector,
   fixtureService,
@@ -29,6 +30,7 @@ function compliant(): K8sObject[] {
     fixtureNetworkPolicy(),
     fixtureConfigMap(),
     fixtureRole([{ apiGroups: [''], resources: ['pods', 'endpoints'], verbs: ['get', 'list', 'watch'] }]),
+    fixturePrometheusRule(),
     fixturePodMonitor('web'),
     fixtureAlertmanagerConfig(),
   ];
@@ -351,7 +353,7 @@ describe('policy checker: prometheus-operator objects', () => {
   });
 
   describe(PolicyRule.OPERATOR_RELEASE_LABEL, () => {
-    for (const kind of ['PodMonitor', 'AlertmanagerConfig']) {
+    for (const kind of ['PrometheusRule', 'PodMonitor', 'AlertmanagerConfig']) {
       it(`fails if a ${kind} has no release label`, () => {
         oneViolation(withChange(kind, (o) => delete o.metadata.labels.release), PolicyRule.OPERATOR_RELEASE_LABEL, 'metadata.labels.release', /would ignore it/);
       });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { fixtureAlertmanagerConfig, fixtureConfigMap, fixtureCronJob, fixtureDeployment, fixtureNetworkPolicy, fixturePodMonitor, fixtureRole, fixtureService } from '../fixtures/k8s-objects';
+import { fixtureAlertmanagerConfig, fixtureConfigMap, fixtureCronJob, fixtureDeployment, fixtureNetworkPolicy, fixturePodMonitor, fixturePrometheusRule, fixtureRole, fixtureService } from '../fixtures/k8s-objects';
 import { CHART_VARIANTS, manifestsOf, missingKinds } from '../support/k8s-default-chart';
 import { containersOf, describeObject, formatPath, podTemplateOf } from '../support/k8s-object';
 import { formatSchemaProblem, SchemaProblem, SchemaRule, validateObject } from '../support/k8s-schema';
@@ -13,7 +13,7 @@ function oneProblem(problems: SchemaProblem[]): SchemaProblem {
 
 describe('schema checker', () => {
   it('passes valid objects of several kinds', () => {
-    for (const obj of [fixtureDeployment(), fixtureCronJob(), fixtureService(), fixtureNetworkPolicy(), fixtureRole([]), fixtureConfigMap(), fixturePodMonitor(), fixtureAlertmanagerConfig()]) {
+    for (const obj of [fixtureDeployment(), fixtureCronJob(), fixtureService(), fixtureNetworkPolicy(), fixtureRole([]), fixtureConfigMap(), fixturePrometheusRule(), fixturePodMonitor(), fixtureAlertmanagerConfig()]) {
       assert.deepEqual(validateObject(obj).map(formatSchemaProblem), [], `${obj.kind} should be valid`);
     }
   });
@@ -130,6 +130,14 @@ describe('schema checker', () => {
       spec: { receivers: [{ name: 'r', slackConfigs: [{ apiURL: 'https://example.invalid/not-a-secret-ref' }] }] },
     };
     assert.equal(oneProblem(validateObject(amc)).path, 'spec.receivers[0].slackConfigs[0].apiURL');
+    const rule = fixturePrometheusRule();
+    rule.spec.groups[0].rules[1].fro = rule.spec.groups[0].rules[1].for;
+    delete rule.spec.groups[0].rules[1].for;
+    const r = oneProblem(validateObject(rule));
+    assert.deepEqual([r.rule, r.path], [SchemaRule.UNKNOWN_FIELD, 'spec.groups[0].rules[1].fro']);
+    const noName = fixturePrometheusRule();
+    delete noName.spec.groups[0].name;
+    assert.equal(oneProblem(validateObject(noName)).path, 'spec.groups[0].name', 'a rule group needs its name');
     const unknown = oneProblem(validateObject({ apiVersion: 'monitoring.coreos.com/v1', kind: 'AlertmanagerConfig', metadata: { name: 'x' } }));
     assert.equal(unknown.rule, SchemaRule.UNKNOWN_KIND, 'AlertmanagerConfig is served as v1alpha1 only');
   });

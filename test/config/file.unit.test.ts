@@ -3,7 +3,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ConfigError, ConfigFileError, findConfigFile, loadConfigFile, readConfigFile, resolveConfig } from '../../src/config';
+import { defaultManifests } from '../../charts/default-app';
+import { ConfigError, ConfigFileError, DeployMode, findConfigFile, loadConfigFile, readConfigFile, resolveConfig } from '../../src/config';
 
 /** A fresh directory holding the given files. */
 function dirWith(files: Record<string, string>): string {
@@ -165,5 +166,13 @@ describe('config file', () => {
     const input = readConfigFile('docs/heapwatch.example.yaml');
     const c = resolveConfig(input);
     assert.notEqual(c.app.image, resolveConfig().app.image, 'the example watches an app of its own');
+  });
+
+  it("accepts docs/heapwatch.operator.example.yaml, the README's operator-mode example, and synthesizes operator mode from it", () => {
+    const input = readConfigFile('docs/heapwatch.operator.example.yaml');
+    const c = resolveConfig(input);
+    assert.deepEqual([c.mode, c.operator.release, c.app.namespace], [DeployMode.OPERATOR, 'kube-prometheus-stack', 'payments']);
+    const kinds = defaultManifests(input).map((o) => o.kind);
+    assert.deepEqual(kinds.filter((k) => ['PrometheusRule', 'PodMonitor', 'AlertmanagerConfig', 'StatefulSet'].includes(k)), ['PrometheusRule', 'PodMonitor', 'AlertmanagerConfig']);
   });
 });

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DeployMode, HeapwatchConfigInput, resolveConfig } from '../../src/config';
+import { allLabels, OWN_LABEL_NAMES } from '../../src/k8s/labels';
 import { problemsOf } from '../support/config-problems';
 
 function oneProblem(input: unknown): string {
@@ -48,6 +49,16 @@ describe('config: mode and operator', () => {
   it('fails if operator.labels sets a different release than operator.release', () => {
     assert.match(oneProblem({ mode: DeployMode.OPERATOR, operator: { release: 'kps', labels: { release: 'other' } } }),
       /^'operator\.labels\.release' \("other"\) must not differ from 'operator\.release' \("kps"\)/);
+  });
+
+  it('fails if operator.labels would replace one of heapwatch\'s own labels, naming each', () => {
+    const p = problemsOf({ mode: DeployMode.OPERATOR, operator: { release: 'kps', labels: { 'app.kubernetes.io/part-of': 'x', team: 'ok', 'app.kubernetes.io/name': 'y' } } });
+    assert.equal(p.length, 2, p.join('\n'));
+    assert.match(p[0], /^'operator\.labels' key \("app\.kubernetes\.io\/name"\) is one of heapwatch's own labels, .*choose another label name, such as "team"$/);
+    assert.match(p[1], /^'operator\.labels' key \("app\.kubernetes\.io\/part-of"\) is one of heapwatch's own labels/);
+    assert.match(p[1], /-l app\.kubernetes\.io\/part-of=heapwatch/);
+    // The refused names are exactly the ones heapwatch sets.
+    assert.deepEqual(Object.keys(allLabels({ name: 'n', component: 'c', version: '1' })).sort(), [...OWN_LABEL_NAMES].sort());
   });
 
   it('fails if operator.labels is not an object, or operator has an unknown field', () => {

@@ -10,42 +10,63 @@ import {
   Alertmanager, buildAlertmanagerConfig, buildPrometheusConfig, Grafana, grafanaProvisioning, HeapwatchStack, KubeStateMetrics,
   Prometheus, StackNetworkPolicies,
 } from '../../src/stack';
+import {
+  buildAlertmanagerConfigSpec, DashboardConfigMap, HeapwatchAlertmanagerConfig, HeapwatchAppMonitoring, HeapwatchOperatorStack, HeapwatchPodMonitor,
+  HeapwatchPrometheusRule,
+} from '../../src/operator';
+import { OPERATOR_INPUT } from '../support/operator-config';
+
+const DASHBOARDS = { 'team.json': JSON.stringify({ title: 'Team', uid: 'team' }) };
 
 const resolved = resolveConfig();
+const operatorResolved = resolveConfig(OPERATOR_INPUT);
 const labels = { name: 'x', component: 'y' };
 
-/** Everything that takes a config, by the name its error message gives it. */
-const USERS: [string, (c: ResolvedConfig) => unknown][] = [
-  ['HeapwatchStack', (c) => new HeapwatchStack(Testing.chart(), 'S', { config: c })],
-  ['Prometheus', (c) => new Prometheus(Testing.chart(), 'P', { config: c })],
-  ['Alertmanager', (c) => new Alertmanager(Testing.chart(), 'A', { config: c })],
-  ['Grafana', (c) => new Grafana(Testing.chart(), 'G', { config: c })],
-  ['KubeStateMetrics', (c) => new KubeStateMetrics(Testing.chart(), 'K', { config: c })],
+/** Everything that takes a config, by the name its error message gives it, with the resolved config of its mode. */
+const USERS: [string, (c: ResolvedConfig) => unknown, ResolvedConfig][] = [
+  ['HeapwatchStack', (c) => new HeapwatchStack(Testing.chart(), 'S', { config: c }), resolved],
+  ['Prometheus', (c) => new Prometheus(Testing.chart(), 'P', { config: c }), resolved],
+  ['Alertmanager', (c) => new Alertmanager(Testing.chart(), 'A', { config: c }), resolved],
+  ['Grafana', (c) => new Grafana(Testing.chart(), 'G', { config: c }), resolved],
+  ['KubeStateMetrics', (c) => new KubeStateMetrics(Testing.chart(), 'K', { config: c }), resolved],
   ['StackNetworkPolicies', (c) => new StackNetworkPolicies(Testing.chart(), 'N',
-    { config: c, prometheus: labels, alertmanager: labels, grafana: labels, kubeStateMetrics: labels })],
-  ['HeapWatchedApp', (c) => new HeapWatchedApp(Testing.chart(), 'W', { config: c })],
-  ['buildRuleGroups()', (c) => buildRuleGroups(c)],
-  ['buildRuleGroups()', (c) => renderRules(c)],
-  ['renderRuleTests()', (c) => renderRuleTests(c, ['rules.yaml'])],
-  ['buildMemoryDashboard()', (c) => buildMemoryDashboard(c)],
-  ['buildMemoryDashboard()', (c) => renderDashboards(c)],
-  ['buildPrometheusConfig()', (c) => buildPrometheusConfig(c)],
-  ['buildAlertmanagerConfig()', (c) => buildAlertmanagerConfig(c)],
-  ['grafanaProvisioning()', (c) => grafanaProvisioning(c)],
-  ['nodeOptions()', (c) => nodeOptions(c)],
-  ['agentEnv()', (c) => agentEnv(c)],
-  ['exporterEnv()', (c) => exporterEnv(c)],
+    { config: c, prometheus: labels, alertmanager: labels, grafana: labels, kubeStateMetrics: labels }), resolved],
+  ['HeapWatchedApp', (c) => new HeapWatchedApp(Testing.chart(), 'W', { config: c }), resolved],
+  ['buildRuleGroups()', (c) => buildRuleGroups(c), resolved],
+  ['buildRuleGroups()', (c) => renderRules(c), resolved],
+  ['renderRuleTests()', (c) => renderRuleTests(c, ['rules.yaml']), resolved],
+  ['buildMemoryDashboard()', (c) => buildMemoryDashboard(c), resolved],
+  ['buildMemoryDashboard()', (c) => renderDashboards(c), resolved],
+  ['buildPrometheusConfig()', (c) => buildPrometheusConfig(c), resolved],
+  ['buildAlertmanagerConfig()', (c) => buildAlertmanagerConfig(c), resolved],
+  ['grafanaProvisioning()', (c) => grafanaProvisioning(c), resolved],
+  ['nodeOptions()', (c) => nodeOptions(c), resolved],
+  ['agentEnv()', (c) => agentEnv(c), resolved],
+  ['exporterEnv()', (c) => exporterEnv(c), resolved],
+  ['HeapwatchOperatorStack', (c) => new HeapwatchOperatorStack(Testing.chart(), 'O', { config: c }), operatorResolved],
+  // With dashboards given, nothing renders them from the config: the construct's own gate must refuse the copy.
+  ['HeapwatchOperatorStack', (c) => new HeapwatchOperatorStack(Testing.chart(), 'O', { config: c, dashboards: DASHBOARDS }), operatorResolved],
+  ['HeapwatchAppMonitoring', (c) => {
+    const chart = Testing.chart();
+    return new HeapwatchAppMonitoring(chart, 'M', { config: c, app: new HeapWatchedApp(chart, 'W', { config: operatorResolved }) });
+  }, operatorResolved],
+  ['HeapwatchPrometheusRule', (c) => new HeapwatchPrometheusRule(Testing.chart(), 'R', { config: c }), operatorResolved],
+  ['HeapwatchPodMonitor', (c) => new HeapwatchPodMonitor(Testing.chart(), 'PM', { config: c, podSelector: { 'app.kubernetes.io/name': 'x' } }), operatorResolved],
+  ['HeapwatchAlertmanagerConfig', (c) => new HeapwatchAlertmanagerConfig(Testing.chart(), 'AC', { config: c }), operatorResolved],
+  ['buildAlertmanagerConfigSpec()', (c) => buildAlertmanagerConfigSpec(c), operatorResolved],
+  ['DashboardConfigMap', (c) => new DashboardConfigMap(Testing.chart(), 'D', { config: c }), operatorResolved],
+  ['DashboardConfigMap', (c) => new DashboardConfigMap(Testing.chart(), 'D', { config: c, dashboards: DASHBOARDS }), operatorResolved],
 ];
 
 describe('ResolvedConfig', () => {
   it('is what every construct and builder takes: a resolved config passes', () => {
-    for (const [name, use] of USERS) assert.doesNotThrow(() => use(resolved), name);
+    for (const [name, use, config] of USERS) assert.doesNotThrow(() => use(config), name);
   });
 
   it('fails if a config is a copy of a resolved one (spread or JSON), naming the construct or builder', () => {
-    const copies = { spread: { ...resolved }, json: JSON.parse(JSON.stringify(resolved)) as ResolvedConfig };
-    for (const [how, copy] of Object.entries(copies)) {
-      for (const [name, use] of USERS) {
+    for (const [name, use, config] of USERS) {
+      const copies = { spread: { ...config }, json: JSON.parse(JSON.stringify(config)) as ResolvedConfig };
+      for (const [how, copy] of Object.entries(copies)) {
         assert.throws(() => use(copy), (e: unknown) => {
           assert.ok(e instanceof ConfigError, `${how} copy, ${name}: expected ConfigError, got ${e}`);
           assert.deepEqual(e.problems.length, 1);

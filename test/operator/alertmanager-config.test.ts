@@ -7,16 +7,20 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import YAML from 'yaml';
 import { defaultManifests } from '../../charts/default-app';
 import { resolveConfig } from '../../src/config';
+import { ALERTS } from '../../src/contract';
 import { buildAlertmanagerConfigSpec, HeapwatchAlertmanagerConfig } from '../../src/operator';
 import { buildRuleGroups, isAlertingRule } from '../../src/rules';
 import { expandTemplate } from '../../src/rules/promtool-tests/go-format';
 import { RECEIVERS } from '../../src/routing/route-model';
 import { SLACK_MESSAGE } from '../../src/routing/slack-message';
 import { buildAlertmanagerConfig } from '../../src/stack/alertmanager-config';
+import { done, notYet, pollUntil } from '../harness/poll';
+import { ProcessGroup, waitForHttp } from '../harness/processes';
+import { freePort } from '../support/free-port';
 import { K8sObject } from '../support/k8s-object';
 import { OPERATOR_INPUT } from '../support/operator-config';
 import { kubePrometheusStackBaseConfig, rewriteAlertmanagerConfigs, SecretStore } from '../support/operator-alertmanager';
@@ -76,8 +80,12 @@ describe('operator mode: AlertmanagerConfig', () => {
       standalone.route.routes.map((r: any) => [r.receiver, r.matchers, r.group_wait, r.repeat_interval]));
     assert.deepEqual(spec.receivers.map((r: any) => [r.name, r.slackConfigs?.[0]?.channel, r.slackConfigs?.[0]?.sendResolved]),
       standalone.receivers.map((r: any) => [r.name, r.slack_configs?.[0]?.channel, r.slack_configs?.[0]?.send_resolved]));
-    assert.deepEqual(spec.inhibitRules.map((r: any) => [text(r.sourceMatch), text(r.targetMatch), r.equal]),
-      standalone.inhibit_rules.map((r: any) => [r.source_matchers, r.target_matchers, r.equal]));
+    // Beside the same inhibit rule, operator mode scopes the route and both sides of the rule to heapwatch's alerts.
+    const scope = `alertname=~"${ALERTS.join('|')}"`;
+    const scoped = (ms: any[]) => ms.map((m) => `${m.name}${m.matchType}"${m.value}"`);
+    assert.deepEqual(scoped(spec.route.matchers), [scope]);
+    assert.deepEqual(spec.inhibitRules.map((r: any) => [scoped(r.sourceMatch), scoped(r.targetMatch), r.equal]),
+      standalone.inhibit_rules.map((r: any) => [[scope, ...r.source_matchers], [scope, ...r.target_matchers], r.equal]));
     assert.deepEqual([spec.route.groupBy, spec.route.groupWait, spec.route.groupInterval, spec.route.repeatInterval],
       [standalone.route.group_by, standalone.route.group_wait, standalone.route.group_interval, standalone.route.repeat_interval]);
   });
@@ -102,8 +110,11 @@ describe('operator mode: AlertmanagerConfig', () => {
     assert.match(r.output, /SUCCESS/);
     // The rewrite did what the operator does: namespaced receivers, continue, namespace matchers, routes first.
     assert.ok(config.receivers.some((x: any) => x.name === `shop/heapwatch/${RECEIVERS.critical}`));
-    assert.deepEqual(config.route.routes.slice(0, 2).map((x: any) => [x.continue, x.matchers]), [[true, ['namespace="payments"']], [true, ['namespace="shop"']]]);
-    assert.deepEqual(config.inhibit_rules.at(-1).source_matchers, ['severity="critical"', 'namespace="shop"']);
+    const scope = `alertname=~"${ALERTS.join('|')}"`;
+    assert.deepEqual(config.route.routes.slice(0, 2).map((x: any) => [x.continue, x.matchers]),
+      [[true, [scope, 'namespace="payments"']], [true, [scope, 'namespace="shop"']]]);
+    assert.deepEqual(config.inhibit_rules.at(-1).source_matchers, [scope, 'severity="critical"', 'namespace="shop"']);
+    assert.deepEqual(config.inhibit_rules.at(-1).target_matchers, [scope, 'severity="warning"', 'namespace="shop"']);
   });
 
   it('routes each severity of its own namespace to its receiver; other namespaces never reach it', () => {
@@ -114,10 +125,25 @@ describe('operator mode: AlertmanagerConfig', () => {
       assert.deepEqual(receiversOf(file, ['alertname=NodejsHeapUsageHigh', 'severity=warning', `namespace=${ns}`, 'pod=p']), [mine(ns, RECEIVERS.warning)]);
       // continue: true lets kube-prometheus-stack's own Watchdog route see it too.
       assert.deepEqual(receiversOf(file, ['alertname=Watchdog', 'severity=none', `namespace=${ns}`]), [mine(ns, RECEIVERS.watchdog), 'null']);
-      assert.deepEqual(receiversOf(file, ['alertname=Something', 'severity=info', `namespace=${ns}`]), [mine(ns, RECEIVERS.none)]);
+      assert.deepEqual(receiversOf(file, ['alertname=NodejsHeapUsageHigh', 'severity=info', `namespace=${ns}`]), [mine(ns, RECEIVERS.none)]);
     }
     assert.deepEqual(receiversOf(file, ['alertname=NodejsHeapHighStreak', 'severity=critical', 'namespace=elsewhere', 'pod=p']), ['null']);
     assert.deepEqual(receiversOf(file, ['alertname=NodejsHeapHighStreak', 'severity=critical', 'pod=p']), ['null'], 'an alert without a namespace label reaches no AlertmanagerConfig');
+  });
+
+  it('routes kube-prometheus-stack\'s and the team\'s own alerts of the app namespace past heapwatch\'s receivers', () => {
+    const { file } = mergedConfigFile(amConfigsOf(twoNamespaces()), secretsFor(['shop', 'payments']));
+    // kube-prometheus-stack's default route sends everything to its 'null' receiver; the team's routes would sit there.
+    assert.deepEqual(receiversOf(file, ['alertname=KubePodCrashLooping', 'severity=warning', 'namespace=shop', 'pod=p', 'container=app']), ['null']);
+    assert.deepEqual(receiversOf(file, ['alertname=SomeTeamAlert', 'severity=critical', 'namespace=shop', 'pod=p']), ['null']);
+    assert.deepEqual(receiversOf(file, ['alertname=KubeDeploymentReplicasMismatch', 'severity=warning', 'namespace=payments']), ['null']);
+    // A name that merely starts like heapwatch's is not heapwatch's (Alertmanager anchors the regex).
+    assert.deepEqual(receiversOf(file, ['alertname=NodejsHeapUsageHighTeam', 'severity=critical', 'namespace=shop', 'pod=p']), ['null']);
+    // kube-prometheus-stack's own Watchdog carries no namespace label: its own route, never heapwatch's.
+    assert.deepEqual(receiversOf(file, ['alertname=Watchdog', 'severity=none']), ['null']);
+    for (const alert of ALERTS.filter((a) => a !== 'Watchdog')) {
+      assert.deepEqual(receiversOf(file, [`alertname=${alert}`, 'severity=warning', 'namespace=shop', 'pod=p']), [`shop/heapwatch/${RECEIVERS.warning}`], alert);
+    }
   });
 
   it('is refused by the operator (modelled) when the Slack Secret key is not in its namespace', () => {
@@ -151,9 +177,53 @@ describe('operator mode: AlertmanagerConfig', () => {
     assert.equal(render(SLACK_MESSAGE.titleLink).trim(), annotations.dashboard_url);
   });
 
-  it('refuses a config without operator.release at the construct too (a hand-built config)', () => {
+  it('refuses a hand-built config without operator.release at the gate, before any label is made', () => {
     const c = { ...resolveConfig(OPERATOR), operator: { namespace: 'monitoring' } } as any;
     const { Chart, Testing } = require('cdk8s');
-    assert.throws(() => new HeapwatchAlertmanagerConfig(new Chart(Testing.app(), 'x'), 'A', { config: c }), /'operator\.release' is required/);
+    assert.throws(() => new HeapwatchAlertmanagerConfig(new Chart(Testing.app(), 'x'), 'A', { config: c }),
+      /'config' \(an object resolveConfig\(\) did not return\) given to HeapwatchAlertmanagerConfig/);
+  });
+});
+
+describe('operator mode: critical inhibits warning, in a real Alertmanager on the merged config', () => {
+  const group = new ProcessGroup();
+  let url = '';
+
+  before(async () => {
+    const { file } = mergedConfigFile(amConfigsOf(twoNamespaces()), secretsFor(['shop', 'payments']));
+    const dir = join(file, '..');
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    const log = join(dir, 'alertmanager.log');
+    const am = group.spawn('alertmanager', 'prometheus-alertmanager', [
+      `--config.file=${file}`, `--storage.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address=',
+    ], { logFile: log });
+    await waitForHttp(am, `${url}/-/ready`, 30_000, log);
+  });
+
+  after(() => group.stopAll());
+
+  it('mutes heapwatch\'s warnings for the pod of a heapwatch critical, never the team\'s or kube-prometheus-stack\'s', async () => {
+    const alert = (labels: Record<string, string>) => ({ labels, annotations: {}, startsAt: new Date().toISOString() });
+    const shopPod = { namespace: 'shop', pod: 'checkout-1' };
+    const alerts = [
+      alert({ alertname: 'NodejsHeapHighStreak', severity: 'critical', ...shopPod }),
+      // Critical without a pod label: with equal [namespace, pod] it would mute every pod-less warning of the namespace.
+      alert({ alertname: 'NodejsHeapHighStreak', severity: 'critical', namespace: 'shop' }),
+      alert({ alertname: 'NodejsHeapUsageHigh', severity: 'warning', ...shopPod }),
+      alert({ alertname: 'SomeTeamAlert', severity: 'warning', ...shopPod }),
+      alert({ alertname: 'KubePodCrashLooping', severity: 'warning', container: 'app', ...shopPod }),
+      alert({ alertname: 'TeamNamespaceAlert', severity: 'warning', namespace: 'shop' }),
+    ];
+    const posted = await fetch(`${url}/api/v2/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(alerts) });
+    assert.equal(posted.status, 200, await posted.text());
+    // The inhibitor learns of the criticals asynchronously: wait until heapwatch's own warning is muted.
+    const states = await pollUntil('heapwatch\'s warning to be inhibited', async () => {
+      const res = await fetch(`${url}/api/v2/alerts`);
+      const got = (await res.json()) as { labels: Record<string, string>; status: { state: string; inhibitedBy: string[] } }[];
+      const byName = Object.fromEntries(got.filter((a) => a.labels.severity === 'warning').map((a) => [a.labels.alertname, a.status.state]));
+      return byName.NodejsHeapUsageHigh === 'suppressed' && Object.keys(byName).length === 4 ? done(byName) : notYet(JSON.stringify(byName));
+    }, { timeoutMs: 20_000, intervalMs: 200 });
+    assert.deepEqual(states, { NodejsHeapUsageHigh: 'suppressed', SomeTeamAlert: 'active', KubePodCrashLooping: 'active', TeamNamespaceAlert: 'active' });
   });
 });

@@ -88,7 +88,9 @@ describe('operator mode: PrometheusRule', () => {
   it('differs from the standalone rules only where kube-prometheus-stack labels series differently', () => {
     const standalone = buildRuleGroups(resolveConfig());
     const operator = buildRuleGroups(c);
-    assert.deepEqual(operator.map((g) => [g.name, g.interval, g.rules.length]), standalone.map((g) => [g.name, g.interval, g.rules.length]));
+    // Groups without their own interval run at the global one in standalone mode; operator mode writes it on them (below).
+    assert.deepEqual(operator.map((g) => [g.name, g.interval, g.rules.length]),
+      standalone.map((g) => [g.name, g.interval ?? c.prometheus.evaluationInterval, g.rules.length]));
     const changed: string[] = [];
     operator.forEach((g, i) => g.rules.forEach((r, j) => {
       const s = standalone[i].rules[j];
@@ -104,6 +106,15 @@ describe('operator mode: PrometheusRule', () => {
     // Watchdog per namespace (an AlertmanagerConfig sees only its namespace's alerts).
     assert.deepEqual(changed, ['heapwatch:memory_restarts:increase_rollup', 'NodejsContainerOOMKilled', 'Watchdog']);
     for (const r of operator.flatMap((g) => g.rules)) assert.doesNotMatch(r.expr, /kube_pod_labels|label_heapwatch_dev_watched/);
+  });
+
+  it('gives every group its interval, prometheus.evaluationInterval where it has no slower one of its own, never kube-prometheus-stack\'s global one', () => {
+    for (const evaluationInterval of ['15s', '30s']) {
+      const groups = one(defaultManifests({ ...OPERATOR_INPUT, prometheus: { evaluationInterval } }), 'PrometheusRule').spec.groups;
+      const own = new Map(buildRuleGroups(resolveConfig({ prometheus: { evaluationInterval } })).map((g) => [g.name, g.interval]));
+      for (const g of groups) assert.equal(g.interval, own.get(g.name) ?? evaluationInterval, `${g.name} at ${evaluationInterval}`);
+      assert.ok(groups.some((g: any) => own.get(g.name) === undefined), 'some groups have no interval of their own in standalone mode');
+    }
   });
 
   it('passes promtool check rules with every lint enabled, and the generated promtool unit tests', () => {

@@ -55,6 +55,8 @@ describe('runbooks', () => {
       assert.match(confirm, new RegExp(`/d/${DASHBOARD_UID}/`), `${alert}: Confirm links the dashboard`);
       assert.match(confirm, /kubectl /, `${alert}: Confirm has kubectl commands`);
       assert.match(confirm, /```promql\n/, `${alert}: Confirm has PromQL`);
+      // Operator-mode alerts link here too: where to look when Prometheus and Grafana are kube-prometheus-stack's.
+      assert.match(confirm, /kubectl -n monitoring port-forward svc\/kube-prometheus-stack-prometheus 9090/, `${alert}: Confirm covers operator mode`);
     });
   }
 

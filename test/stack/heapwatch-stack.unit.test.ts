@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Testing } from 'cdk8s';
 import { defaultManifests } from '../../charts/default-app';
-import { resolveConfig } from '../../src/config';
+import { DeployMode, resolveConfig } from '../../src/config';
 import { HeapwatchStack } from '../../src/stack';
 import { MEMORY_DASHBOARD_FILE } from '../../src/dashboard';
 import { RULES_FILE } from '../../src/rules';
 import { container, envValue, find, findAll } from '../support/manifests';
+import { modeMismatch, OPERATOR_INPUT } from '../support/operator-config';
 import { assertPropsError } from '../support/props-error';
 
 const checksum = (m: any) => m.spec.template.metadata.annotations['heapwatch.dev/config-checksum'];
@@ -49,6 +50,14 @@ describe('HeapwatchStack', () => {
     assertPropsError(() => new HeapwatchStack(Testing.chart(), 'Stack', {
       config: resolveConfig(), ruleFiles: { 'rules.yml': 'groups: []' }, dashboards: { 'home.json': 'not json' },
     }), 'HeapwatchStack', [/^'ruleFiles' has a file name \("rules\.yml"\)/, /^'dashboards\["home\.json"\]' \("not json"\) must be JSON text/]);
+  });
+
+  it('fails if the config is operator mode\'s, naming the constructs to use instead, with the other props\' problems', () => {
+    assertPropsError(() => new HeapwatchStack(Testing.chart(), 'Stack', { config: resolveConfig(OPERATOR_INPUT), dashboards: { 'home.json': 'not json' } }),
+      'HeapwatchStack', [
+        modeMismatch('HeapwatchStack', DeployMode.OPERATOR, 'HeapwatchOperatorStack and HeapwatchAppMonitoring (for an existing kube-prometheus-stack)'),
+        /^'dashboards\["home\.json"\]' \("not json"\) must be JSON text/,
+      ]);
   });
 
   it('rolls Prometheus when its config changes, and only then', () => {
