@@ -32,6 +32,22 @@ import { needAndHeadroom, PreRestartOutcome, preRestartOutcome, requestSnapshot 
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
+/**
+ * For an alert not delivered exactly once: when each message arrived, what Prometheus reported
+ * (one episode sent twice is Alertmanager's retry, two episodes a flapping rule) and Alertmanager's
+ * own warnings, so that a failure seen once in CI says which it was.
+ */
+function whyNotOnce(s: LocalStack, names: readonly string[]): string {
+  const t = (ms: number | undefined) => (ms === undefined ? '-' : `${((ms - s.t0) / 1000).toFixed(1)}s`);
+  const log = fs.existsSync(s.alertmanager.logFile) ? fs.readFileSync(s.alertmanager.logFile, 'utf8').split('\n') : [];
+  const warnings = log.filter((l) => /level=(warn|error)/.test(l)).slice(-10);
+  return names.map((name) => {
+    const sent = s.sink.delivered().filter((m) => m.alertname === name).map((m) => `${m.status} at ${t(m.at)}`);
+    const episodes = s.alerts.of(name).map((e) => `active ${t(e.activeAt)}, firing seen ${t(e.firingSeenAt)}, ended seen ${t(e.endedSeenAt)}`);
+    return `${name}: messages [${sent.join('; ')}]; Prometheus episodes [${episodes.join('; ')}]`;
+  }).join('\n') + `\nAlertmanager's last warnings:\n${warnings.join('\n')}`;
+}
+
 describe('e2e: the synthesized pipeline on real Prometheus and Alertmanager', { timeout: 240_000 }, () => {
   let s: LocalStack;
   let sc: Scenario;
@@ -294,7 +310,9 @@ describe('e2e: the synthesized pipeline on real Prometheus and Alertmanager', { 
     assert.ok(active.some((a) => a.labels.alertname === 'Watchdog' && a.status.state === 'active'), 'Watchdog still active at the end');
     const counts = new Map<string, number>();
     for (const m of s.sink.delivered().filter((x) => x.status === 'firing')) counts.set(m.alertname, (counts.get(m.alertname) ?? 0) + 1);
-    assert.deepEqual(Object.fromEntries([...counts].filter(([, n]) => n !== 1)), {}, `firing messages per alert: ${JSON.stringify(Object.fromEntries(counts))}`);
+    const notOnce = [...counts].filter(([, n]) => n !== 1).map(([name]) => name);
+    assert.deepEqual(Object.fromEntries([...counts].filter(([, n]) => n !== 1)), {},
+      `firing messages per alert: ${JSON.stringify(Object.fromEntries(counts))}\n${whyNotOnce(s, notOnce)}`);
   });
 
   it('every dashboard panel query evaluates on the running Prometheus and returns data, unless it reads cluster-only series, steps coarser than the run or the 30-day records before their first hourly rollup', async () => {
