@@ -1,7 +1,8 @@
 /**
  * heapwatch as a construct library, the way another team gets it: `npm pack`, then `npm install`
  * of the tarball into a fresh cdk8s app that holds nothing of this repository, which compiles
- * and synthesizes the README's example; the output then goes through the schema and policy checks.
+ * and synthesizes the README's two examples (its own stack, and kube-prometheus-stack's operator
+ * mode); the output then goes through the schema and policy checks.
  *
  * The pack runs on a copy of what a clean clone holds for it (with this checkout's node_modules
  * linked in, and no build/ at all), because its prepack rebuilds build/src and build/bundles from
@@ -41,15 +42,30 @@ function run(command: string, args: string[], options: SpawnSyncOptions & { cwd:
   return String(r.stdout);
 }
 
-/** The README's "Using heapwatch from your own cdk8s app" example, as written. */
-function readmeExample(): string {
+/** The README from a section's heading on. */
+function readmeFrom(heading: string): string {
   const readme = readFileSync('README.md', 'utf8');
-  const section = readme.slice(readme.indexOf('\n## Using heapwatch from your own cdk8s app\n'));
+  const start = readme.indexOf(`\n${heading}\n`);
+  assert.ok(start >= 0, `the README has the section ${heading}`);
+  return readme.slice(start);
+}
+
+/** The first TypeScript example of a README section, as written. */
+function readmeExample(heading: string): string {
+  const section = readmeFrom(heading);
   const m = /```ts\n([\s\S]*?)```/.exec(section);
-  assert.ok(m, 'the README section has a TypeScript example');
-  assert.match(m[1], /from 'heapwatch'/, 'the example imports the package, not this repository');
-  assert.match(section, /\nnpm install \.\/heapwatch\/heapwatch-0\.1\.0\.tgz cdk8s constructs\n/, 'the README installs it the way this test does');
+  assert.ok(m, `the README section ${heading} has a TypeScript example`);
+  assert.match(m[1], /from 'heapwatch'/, `the example of ${heading} imports the package, not this repository`);
   return m[1];
+}
+
+const LIBRARY_SECTION = '## Using heapwatch from your own cdk8s app';
+const OPERATOR_SECTION = '## Already running kube-prometheus-stack?';
+
+/** Every object the synthesized files in `outdir` hold. */
+function objectsIn(outdir: string): K8sObject[] {
+  return readdirSync(outdir).flatMap((f) =>
+    YAML.parseAllDocuments(readFileSync(join(outdir, f), 'utf8')).map((d) => d.toJS()).filter(Boolean));
 }
 
 /** What the pods run (src/app/shipped-code.ts reads them from the package's build/bundles). */
@@ -58,7 +74,7 @@ const BUNDLES = [AGENT_FILE, EXPORTER_FILE].map((f) => `build/bundles/${f}`);
 const versionOf = (name: string) => JSON.parse(readFileSync(join('node_modules', name, 'package.json'), 'utf8')).version;
 
 describe('the npm package', () => {
-  it('packs what a consumer needs, installs into a fresh cdk8s app, and synthesizes the README example to valid, compliant manifests', async () => {
+  it('packs what a consumer needs, installs into a fresh cdk8s app, and synthesizes the README examples (standalone and kube-prometheus-stack) to valid, compliant manifests', async () => {
     const work = mkdtempSync(join(tmpdir(), 'heapwatch-pack-'));
 
     // 1. Pack a copy of the package's sources.
@@ -112,20 +128,24 @@ describe('the npm package', () => {
     // The bin loads every command's modules: none of them needs what the tarball leaves out.
     assert.match(run(join(app, 'node_modules', '.bin', 'heapwatch'), ['--help'], { cwd: app }), /heapwatch report FILE/);
 
-    // 3. The README's example, compiled against the installed type declarations, then run.
-    writeFileSync(join(app, 'main.ts'), readmeExample());
+    // 3. The README's examples (standalone and kube-prometheus-stack), compiled against the
+    // installed type declarations, then run.
+    assert.match(readmeFrom(LIBRARY_SECTION), /\nnpm install \.\/heapwatch\/heapwatch-0\.1\.0\.tgz cdk8s constructs\n/, 'the README installs it the way this test does');
+    writeFileSync(join(app, 'main.ts'), readmeExample(LIBRARY_SECTION));
+    writeFileSync(join(app, 'operator.ts'), readmeExample(OPERATOR_SECTION));
     writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({
       compilerOptions: { target: 'es2022', module: 'nodenext', moduleResolution: 'nodenext', strict: true, skipLibCheck: true, outDir: 'out', types: [] },
-      files: ['main.ts'],
+      files: ['main.ts', 'operator.ts'],
     }));
     run(process.execPath, [join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', app], { cwd: app });
     const outdir = join(app, 'dist');
     run(process.execPath, [join(app, 'out', 'main.js')], { cwd: app, env: { CDK8S_OUTDIR: outdir } });
+    const operatorOutdir = join(app, 'dist-operator');
+    run(process.execPath, [join(app, 'out', 'operator.js')], { cwd: app, env: { CDK8S_OUTDIR: operatorOutdir } });
 
-    // 4. What it wrote: the stack and the app, valid against the Kubernetes schemas and compliant.
+    // 4. What they wrote: the stack and the app, valid against the Kubernetes schemas and compliant.
     assert.deepEqual(readdirSync(outdir).sort(), ['heapwatch.k8s.yaml', 'payments-api.k8s.yaml']);
-    const objects: K8sObject[] = readdirSync(outdir).flatMap((f) =>
-      YAML.parseAllDocuments(readFileSync(join(outdir, f), 'utf8')).map((d) => d.toJS()).filter(Boolean));
+    const objects = objectsIn(outdir);
     const deployment = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'payments-api');
     assert.ok(deployment, 'the app of its own is there');
     assert.equal(deployment.metadata.namespace, 'payments');
@@ -134,6 +154,13 @@ describe('the npm package', () => {
     assert.ok(objects.some((o) => o.kind === 'StatefulSet' && o.metadata.name === 'prometheus'));
     assert.deepEqual(validateObjects(objects).map(formatSchemaProblem), []);
     assert.deepEqual(checkPolicy(objects).map(formatViolation), []);
+    // The kube-prometheus-stack example: the objects KPS picks up, none of heapwatch's own stack.
+    const operatorObjects = objectsIn(operatorOutdir);
+    const kinds = new Set(operatorObjects.map((o) => o.kind));
+    for (const kind of ['PrometheusRule', 'PodMonitor', 'AlertmanagerConfig', 'Deployment']) assert.ok(kinds.has(kind), `the operator example writes a ${kind}`);
+    assert.ok(!kinds.has('StatefulSet'), 'the operator example deploys no Prometheus or Alertmanager of its own');
+    assert.deepEqual(validateObjects(operatorObjects).map(formatSchemaProblem), []);
+    assert.deepEqual(checkPolicy(operatorObjects).map(formatViolation), []);
     rmSync(work, { recursive: true, force: true }); // about 250 MiB of node_modules; kept when the test fails
   });
 });
