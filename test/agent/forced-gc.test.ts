@@ -15,6 +15,8 @@ import { freePort, httpGet, livez, NODES, AgentReader, sleep, startApp, tempDir,
 const HOLD_MS = 8000;
 /** Under the live heap (HOLD_RATIO 0.9 fills to ~0.86 live), still over 80 % of old space. */
 const HIGH_RATIO = 0.8;
+/** Start-up grace of the quiet case: its liveness count comes this long after the app starts. */
+const QUIET_GRACE_SECONDS = 3;
 
 for (const node of NODES) {
   describe(`agent forced GC near the heap limit (${node.name})`, () => {
@@ -61,7 +63,15 @@ for (const node of NODES) {
       const app = startApp({
         node, fixture: 'agent-near-limit-app.js', env: { HOLD_RATIO: '0.9', CHURN_KB: '0' },
         nodeOptions: '--max-old-space-size=64 --max-semi-space-size=1',
-        agent: { checkIntervalSeconds: 0.05, highRatio: HIGH_RATIO, startupGraceSeconds: 0, livenessPort: port, allocationProfile: false, livenessFailChecks: failAt, snapshotBeforeRestart: false },
+        // "Quiet" is the agent's own test: FORCED_GC_QUIET_PAUSES of the longest recent full-GC
+        // pause since the last one. The only full GCs here are the fill's, so the count must come
+        // well after them: with no grace it came about 0.5 s after, and with three CPU hogs the
+        // agent rightly left the verdict to V8's last GC in 2 of 25 runs (Node 24). The grace
+        // holds the count back past the fill, unless a loaded machine makes the fill itself take
+        // about as long: then V8 can abort the app at the forced GC (1 of 25 runs, Node 20; the
+        // quiet test undercounts V8's incremental marking, bench/README.md "The forced GC and
+        // V8's ineffective mark-compacts").
+        agent: { checkIntervalSeconds: 0.05, highRatio: HIGH_RATIO, startupGraceSeconds: QUIET_GRACE_SECONDS, livenessPort: port, allocationProfile: false, livenessFailChecks: failAt, snapshotBeforeRestart: false },
       }, dir);
       await withApp(app, async () => {
         await app.hello();
@@ -70,8 +80,9 @@ for (const node of NODES) {
         await reader.reading((r) => r.streak >= failing.streak + 20, 'twenty more high checks');
         assert.equal(app.hasExited(), false, `the app exited (${app.child.exitCode ?? app.child.signalCode})`);
         assert.ok(failing.streak >= failAt, `failing at streak ${failing.streak}`);
-        const before = reader.readings.filter((r) => r.streak > 0 && r.streak < failAt);
-        assert.ok(before.every((r) => r.forcedGc.count === 0), 'no forced GC before the count near the limit');
+        // Before the check that failed /livez: the streak below the count, then at it during the grace.
+        const before = reader.readings.filter((r) => r.streak > 0 && r.streak < failing.streak);
+        assert.ok(before.some((r) => r.streak < failAt) && before.every((r) => r.forcedGc.count === 0), 'no forced GC before the count near the limit');
         assert.equal(failing.forcedGc.count, 1, 'one forced GC decided /livez');
         assert.ok(failing.forcedGc.lastReclaimedBytes < 2 * 1024 * 1024, `reclaimed ${failing.forcedGc.lastReclaimedBytes} B of live records`);
         assert.equal(reader.readings.at(-1)!.forcedGc.count, 1, 'none since: /livez stays failing without another');

@@ -149,7 +149,10 @@ export async function withApp(app: AgentApp, fn: () => Promise<void>): Promise<v
   } catch (err) {
     if (err instanceof Error) {
       const ended = app.hasExited() ? `exited (code ${app.child.exitCode}, signal ${app.child.signalCode})` : 'still running';
-      err.message += `\n  the app: ${ended}; its last stderr lines:\n${app.stderrLines.slice(-FAILURE_STDERR_LINES).join('\n')}`;
+      const more = `\n  the app: ${ended}; its last stderr lines:\n${app.stderrLines.slice(-FAILURE_STDERR_LINES).join('\n')}`;
+      // The test runner prints the stack, which holds the message as it was when the error was made.
+      if (err.stack?.includes(err.message)) err.stack = err.stack.replace(err.message, err.message + more);
+      err.message += more;
     }
     throw err;
   } finally {
