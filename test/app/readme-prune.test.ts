@@ -12,6 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { defaultManifests } from '../../charts/default-app';
+import { CODE_LABEL } from '../../src/app/code-delivery';
 import { DEFAULT_CONFIG } from '../../src/config';
 
 const readme = fs.readFileSync('README.md', 'utf8');
@@ -50,7 +51,7 @@ if (args.includes('replicasets')) {
 describe("README: pruning old code ConfigMaps", () => {
   const manifests = defaultManifests();
   const deployment = manifests.find((o) => o.kind === 'Deployment' && o.metadata.name === DEFAULT_CONFIG.app.name);
-  const current: string[] = manifests.filter((o) => o.kind === 'ConfigMap' && o.metadata.labels?.['heapwatch.dev/code']).map((o) => o.metadata.name);
+  const current: string[] = manifests.filter((o) => o.kind === 'ConfigMap' && o.metadata.labels?.[CODE_LABEL]).map((o) => o.metadata.name);
   /** The same names for another version of the code. */
   const version = (names: string[], hash: string) => names.map((n) => n.replace(/-[0-9a-f]{8}(-\d+)?$/, `-${hash}$1`));
   /** A ReplicaSet of the Deployment at a revision whose pod template names the ConfigMaps of `hash`. */
